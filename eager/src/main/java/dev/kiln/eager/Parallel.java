@@ -1,0 +1,117 @@
+package dev.kiln.eager;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * Kiln's intra-op thread pool.
+ *
+ * <p>The thread count comes from {@link #setNumThreads(int)}, else the system property {@code kiln.threads}, else
+ * the environment variable {@code KILN_NUM_THREADS}, else the number of available processors. It also sets
+ * OpenBLAS's thread count (see {@code Blas}). Work smaller than a grain runs on the calling thread, so small
+ * tensors pay no scheduling cost.
+ */
+public final class Parallel {
+    /** Elements below which an elementwise loop is not worth splitting (about 20–50 µs of work). */
+    public static final int ELEMENTWISE_GRAIN = 32_768;
+
+    private static volatile int numThreads = initialThreads();
+    private static volatile ForkJoinPool pool = newPool(numThreads);
+    private static final java.util.List<java.util.function.IntConsumer> LISTENERS =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private Parallel() {}
+
+    /** A loop body over the half-open index range {@code [start, end)}. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end);
+    }
+
+    public static int numThreads() { return numThreads; }
+
+    /** Sets the number of threads kernels may use (at least 1), here and in OpenBLAS. */
+    public static synchronized void setNumThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("thread count must be at least 1, got " + n);
+        if (n == numThreads) return;
+        ForkJoinPool old = pool;
+        numThreads = n;
+        pool = newPool(n);
+        if (old != null) old.shutdown();
+        for (java.util.function.IntConsumer l : LISTENERS) l.accept(n);
+    }
+
+    /** Registers a callback told the new thread count whenever it changes (used by the BLAS binding). */
+    public static void onThreadCountChange(java.util.function.IntConsumer listener) {
+        LISTENERS.add(listener);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)}, split into at most {@link #numThreads()} contiguous chunks of at
+     * least {@code grain} indices each. Chunks are disjoint, so bodies that write only their own range are safe.
+     */
+    public static void forRange(int n, int grain, RangeBody body) {
+        int threads = numThreads;
+        int chunks = grain <= 0 ? threads : (int) Math.min(threads, Math.max(1, (long) n / Math.max(1, grain)));
+        ForkJoinPool p = pool;
+        // Nested parallel regions run inline: the outer loop already occupies the workers.
+        if (chunks <= 1 || n <= 1 || p == null || inPool()) {
+            if (n > 0) body.run(0, n);
+            return;
+        }
+        int per = (n + chunks - 1) / chunks;
+        p.invoke(new Chunks(body, 0, n, per));
+    }
+
+    private static boolean inPool() {
+        return Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == pool;
+    }
+
+    private static final class Chunks extends RecursiveAction {
+        private final RangeBody body;
+        private final int start;
+        private final int end;
+        private final int per;
+
+        Chunks(RangeBody body, int start, int end, int per) {
+            this.body = body;
+            this.start = start;
+            this.end = end;
+            this.per = per;
+        }
+
+        @Override
+        protected void compute() {
+            if (end - start <= per) {
+                body.run(start, end);
+                return;
+            }
+            int mid = start + Math.max(per, ((end - start) / per / 2) * per);
+            invokeAll(new Chunks(body, start, mid, per), new Chunks(body, mid, end, per));
+        }
+    }
+
+    private static ForkJoinPool newPool(int n) {
+        return n <= 1 ? null : new ForkJoinPool(n, p -> {
+            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName("kiln-worker-" + t.getPoolIndex());
+            t.setDaemon(true);
+            return t;
+        }, null, false);
+    }
+
+    private static int initialThreads() {
+        String p = System.getProperty("kiln.threads");
+        if (p == null) p = System.getenv("KILN_NUM_THREADS");
+        if (p != null) {
+            try {
+                int n = Integer.parseInt(p.trim());
+                if (n >= 1) return n;
+            } catch (NumberFormatException ignored) {
+                // fall through to the processor count
+            }
+            System.err.println("kiln: ignoring thread count '" + p + "' (expected a positive integer)");
+        }
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+}
