@@ -1,0 +1,53 @@
+package dev.kiln.samples.cli;
+
+import java.util.Arrays;
+
+/**
+ * Kiln's command line, started by the {@code ./kiln} launcher.
+ *
+ * <pre>
+ *   ./kiln demo [--conformance DIR] [--threads N]   run every conformance case eagerly and compare with PyTorch
+ *   ./kiln bench-eager [JMH options]                 JMH benchmark of eager latency per conformance case
+ * </pre>
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+            usage();
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "demo" -> System.exit(DemoCommand.run(rest));
+            case "bench-eager" -> org.openjdk.jmh.Main.main(withDefault(rest, "dev.kiln.samples.bench.EagerBench"));
+            default -> {
+                System.err.println("kiln: unknown command '" + args[0] + "'");
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static String[] withDefault(String[] args, String benchmark) {
+        for (String a : args) if (!a.startsWith("-") && a.contains("Bench")) return args;
+        String[] out = Arrays.copyOf(args, args.length + 1);
+        out[args.length] = benchmark;
+        return out;
+    }
+
+    private static void usage() {
+        System.out.println("""
+                usage: ./kiln <command> [options]
+
+                commands:
+                  demo [--conformance DIR] [--threads N]
+                        Load every conformance case's PyTorch weights into its Java model, run both example
+                        inputs eagerly and compare with PyTorch's outputs (default DIR: ../shared/conformance).
+                  bench-eager [JMH options]
+                        JMH benchmark of eager forward latency for every conformance case
+                        (e.g. ./kiln bench-eager -p threads=1,2).
+                """);
+    }
+}
