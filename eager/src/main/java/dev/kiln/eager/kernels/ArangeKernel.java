@@ -44,7 +44,8 @@ final class ArangeKernel {
         // ATen uses the exact integer difference only for int64 results; int32 measures in double like floats.
         double sizeD = dtype == DType.INT64 ? Math.ceil((double) (end - start) / (double) step)
                 : Math.ceil((asDouble(endScalar) - asDouble(startScalar)) / asDouble(stepScalar));
-        String stepText = stepScalar instanceof Double ? stepScalar + " (" + step + " as int64)" : stepScalar.toString();
+        String stepText = stepScalar instanceof Double ? stepScalar + " (" + step + " as int64)"
+                : stepScalar.toString();
         checkStep(step != 0, stepText);
         checkSign(Long.signum(step), Long.compare(end, start), stepText, startScalar, endScalar);
         int n = length(sizeD);
@@ -68,7 +69,8 @@ final class ArangeKernel {
             throw new KilnException(Op.ARANGE + ": argument '" + arg + "' expected finite bounds, found unsupported "
                     + "range " + startScalar + " -> " + endScalar);
         }
-        checkSign(step > 0 ? 1 : -1, end > start ? 1 : end < start ? -1 : 0, stepScalar.toString(), startScalar, endScalar);
+        int endVsStart = end > start ? 1 : end < start ? -1 : 0; // -0.0 equals 0.0, as in C++
+        checkSign(step > 0 ? 1 : -1, endVsStart, stepScalar.toString(), startScalar, endScalar);
         int n = length(sizeD);
         Tensor out = Tensor.empty(dtype, n);
         Object data = out.storage().array();

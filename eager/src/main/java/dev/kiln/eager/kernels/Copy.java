@@ -30,6 +30,8 @@ public final class Copy {
         int[] shape = dst.intShape();
         int[] srcShape = src.intShape();
         checkBroadcastable(srcShape, shape);
+        // Nothing to copy; an empty view's offset may even lie past the end of its storage.
+        if (dst.numel() == 0) return;
         Object from = src.storage().array();
         Object to = dst.storage().array();
         if (Arrays.equals(srcShape, shape) && src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()) {

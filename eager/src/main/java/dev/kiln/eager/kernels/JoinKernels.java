@@ -80,8 +80,8 @@ final class JoinKernels {
         for (int i = 1; i < tensors.length; i++) {
             if (!Arrays.equals(tensors[i].intShape(), shape0)) {
                 throw new KilnException(Op.STACK + ": argument 'tensors' expected each tensor to be equal size, "
-                        + "found " + Arrays.toString(shape0) + " at entry 0 and " + Arrays.toString(tensors[i].intShape())
-                        + " at entry " + i);
+                        + "found " + Arrays.toString(shape0) + " at entry 0 and "
+                        + Arrays.toString(tensors[i].intShape()) + " at entry " + i);
             }
             dtype = DType.promote(dtype, tensors[i].dtype());
         }

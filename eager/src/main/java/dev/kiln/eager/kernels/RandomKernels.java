@@ -27,7 +27,9 @@ final class RandomKernels {
         Object data = out.storage().array();
         if (data instanceof float[] a) {
             // Rounding a double near 1 to float could give 1.0f; truncating to 24 bits stays in [0, 1).
-            for (int i = 0; i < a.length; i++) a[i] = (float) (Math.floor(gen.nextUniform() * FLOAT_STEPS) / FLOAT_STEPS);
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) (Math.floor(gen.nextUniform() * FLOAT_STEPS) / FLOAT_STEPS);
+            }
         } else {
             double[] a = (double[]) data;
             for (int i = 0; i < a.length; i++) a[i] = gen.nextUniform();

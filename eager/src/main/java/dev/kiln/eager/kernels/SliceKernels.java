@@ -21,9 +21,9 @@ final class SliceKernels {
         long index = attrs.getInt("index");
         long size = self.size(dim);
         if (index < -size || index >= size) {
-            throw new KilnException(Op.SELECT + ": argument 'index' expected an index in range [" + (-size) + ", "
-                    + (size - 1) + "], found index " + index + " which is out of range for dimension " + dim
-                    + " of size " + size + " (tensor of size " + Arrays.toString(self.intShape()) + ")");
+            throw new KilnException(Op.SELECT + ": index " + index + " is out of range for dimension " + dim
+                    + " of size " + size + " (argument 'index' expected an index in range [" + (-size) + ", "
+                    + (size - 1) + "], found " + index + "; tensor of size " + Arrays.toString(self.intShape()) + ")");
         }
         return Views.select(self, dim, index < 0 ? index + size : index);
     }

@@ -40,8 +40,9 @@ public final class ViewGeometry {
         }
         boolean fits = numel == known || (inferDim >= 0 && known > 0 && numel % known == 0);
         if (!fits) {
+            String found = Arrays.toString(shape);
             throw new KilnException(op + ": argument '" + arg + "' expected a shape with " + numel + " elements, found "
-                    + "shape '" + Arrays.toString(shape) + "' which is invalid for input of size " + numel);
+                    + found + " (shape '" + found + "' is invalid for input of size " + numel + ")");
         }
         int[] out = new int[shape.length];
         for (int d = 0; d < shape.length; d++) out[d] = (int) shape[d];
