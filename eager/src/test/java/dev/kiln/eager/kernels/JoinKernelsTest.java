@@ -96,6 +96,17 @@ class JoinKernelsTest {
     }
 
     @Test
+    void catOfExpandedInputs() {
+        Tensor row = iota(DType.INT32, 1, 4);
+        Tensor wide = row.expand(3, 4); // stride 0 along dim 0
+        Tensor out = Tensor.cat(0, wide, iota(DType.INT32, 2, 4));
+        assertArrayEquals(new int[] {5, 4}, out.intShape());
+        assertCat(out, 0, wide, iota(DType.INT32, 2, 4));
+        Tensor col = Tensor.cat(1, Tensor.scalarTensor(9, DType.FLOAT32).expand(2, 1), iota(2, 2));
+        assertArrayEquals(new double[] {9, 0, 1, 9, 2, 3}, values(col));
+    }
+
+    @Test
     void catOfEmptyAndSingle() {
         Tensor a = iota(DType.INT32, 0, 3);
         Tensor out = Tensor.cat(0, a, a);

@@ -58,6 +58,13 @@ class TriangularKernelsTest {
     }
 
     @Test
+    void largeBatchSplitAcrossThreads() {
+        Tensor x = iota(DType.FLOAT64, 3, 200, 300);
+        assertTriangle(x, x.triu(-17), -17, true);
+        assertTriangle(x, x.tril(40), 40, false);
+    }
+
+    @Test
     void emptyAndErrors() {
         assertArrayEquals(new int[] {2, 0, 3}, Tensor.empty(DType.FLOAT32, 2, 0, 3).triu(0).intShape());
         assertArrayEquals(new int[] {3, 0}, Tensor.empty(DType.BOOL, 3, 0).tril(0).intShape());
