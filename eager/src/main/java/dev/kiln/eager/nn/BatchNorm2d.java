@@ -69,7 +69,8 @@ public class BatchNorm2d extends Module {
 
     @Override
     public String toString() {
-        return "BatchNorm2d(" + numFeatures + ", eps=" + eps + ", momentum=" + (momentum == null ? "None" : momentum)
+        return "BatchNorm2d(" + numFeatures + ", eps=" + Repr.pyFloat(eps) + ", momentum="
+                + (momentum == null ? "None" : Repr.pyFloat(momentum))
                 + ", affine=" + Repr.bool(affine()) + ", track_running_stats=" + Repr.bool(trackRunningStats()) + ")";
     }
 }

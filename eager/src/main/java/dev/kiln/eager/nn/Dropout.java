@@ -30,5 +30,5 @@ public class Dropout extends Module {
     public Tensor forward(Tensor input) { return F.dropout(input, p, isTraining(), generator); }
 
     @Override
-    public String toString() { return "Dropout(p=" + p + ", inplace=False)"; }
+    public String toString() { return "Dropout(p=" + Repr.pyFloat(p) + ", inplace=False)"; }
 }

@@ -41,7 +41,7 @@ public class LayerNorm extends Module {
     @Override
     public String toString() {
         int[] s = Shapes.toIntShape(normalizedShape, "LayerNorm");
-        return "LayerNorm(" + Repr.tuple(s) + ", eps=" + eps + ", elementwise_affine="
+        return "LayerNorm(" + Repr.tuple(s) + ", eps=" + Repr.pyFloat(eps) + ", elementwise_affine="
                 + Repr.bool(param("weight") != null) + ")";
     }
 }

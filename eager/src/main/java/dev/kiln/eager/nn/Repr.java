@@ -1,5 +1,6 @@
 package dev.kiln.eager.nn;
 
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -9,6 +10,26 @@ final class Repr {
 
     /** Python's spelling of a boolean. */
     static String bool(boolean b) { return b ? "True" : "False"; }
+
+    /**
+     * Python's {@code repr} of a float: shortest round-trip digits, positional for decimal exponents in [-4, 16),
+     * else scientific with a signed two-digit exponent ({@code 1e-05}, {@code 0.1}, {@code 1.0}).
+     */
+    static String pyFloat(double d) {
+        if (Double.isNaN(d)) return "nan";
+        if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
+        if (d == 0) return (1 / d < 0) ? "-0.0" : "0.0";
+        BigDecimal bd = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        String digits = bd.unscaledValue().abs().toString();
+        int exp = digits.length() - 1 - bd.scale(); // decimal exponent of the first digit
+        String sign = d < 0 ? "-" : "";
+        if (exp >= -4 && exp < 16) {
+            String plain = bd.abs().toPlainString();
+            return sign + (plain.contains(".") ? plain : plain + ".0");
+        }
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        return sign + mantissa + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
+    }
 
     /** A Python tuple: {@code (2, 2)}, {@code (5,)}. */
     static String tuple(int... values) {
