@@ -161,7 +161,9 @@ record NpyHeader(DType dtype, ByteOrder order, boolean fortranOrder, int[] shape
 
         void end() {
             skipSpace();
-            if (pos != s.length()) throw new IllegalArgumentException("unexpected text after the dict at offset " + pos);
+            if (pos != s.length()) {
+                throw new IllegalArgumentException("unexpected text after the dict at offset " + pos);
+            }
         }
 
         private Map<String, Object> dict() {
@@ -171,7 +173,9 @@ record NpyHeader(DType dtype, ByteOrder order, boolean fortranOrder, int[] shape
                 skipSpace();
                 if (peek() == '}') { pos++; return out; }
                 Object key = value();
-                if (!(key instanceof String k)) throw new IllegalArgumentException("expected a string key at offset " + pos);
+                if (!(key instanceof String k)) {
+                    throw new IllegalArgumentException("expected a string key at offset " + pos);
+                }
                 skipSpace();
                 expect(':');
                 Object v = value();

@@ -79,7 +79,8 @@ public final class Safetensors {
             LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry en : entries) {
                 Storage st = Storage.allocate(en.dtype, Shapes.numel(en.shape));
-                ChannelArrays.read(ch, dataStart + en.begin, en.dtype, ByteOrder.LITTLE_ENDIAN, st.array(), st.length());
+                ChannelArrays.read(ch, dataStart + en.begin, en.dtype, ByteOrder.LITTLE_ENDIAN, st.array(),
+                        st.length());
                 tensors.put(en.name, Tensor.fromStorage(st, en.shape, Shapes.contiguousStrides(en.shape), 0));
             }
             return new Contents(tensors, Map.copyOf(metadata));
@@ -174,7 +175,8 @@ public final class Safetensors {
 
     private static Map<String, String> metadataOf(Object value, Path file) {
         if (!(value instanceof Map<?, ?> m)) {
-            throw new TensorFileException(file, METADATA + ": expected an object of strings, found " + Json.write(value));
+            throw new TensorFileException(file, METADATA + ": expected an object of strings, found "
+                    + Json.write(value));
         }
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -223,7 +225,8 @@ public final class Safetensors {
     private record Entry(String name, DType dtype, int[] shape, long begin, long end) {
         static Entry parse(String name, Object value, long dataLength, Path file) {
             if (!(value instanceof Map<?, ?> m)) {
-                throw bad(file, name, "expected an object with dtype, shape and data_offsets, found " + Json.write(value));
+                throw bad(file, name, "expected an object with dtype, shape and data_offsets, found "
+                        + Json.write(value));
             }
             if (!m.keySet().equals(ENTRY_KEYS)) {
                 throw bad(file, name, "expected exactly the keys [dtype, shape, data_offsets], found " + m.keySet());

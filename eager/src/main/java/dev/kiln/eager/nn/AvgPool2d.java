@@ -2,7 +2,10 @@ package dev.kiln.eager.nn;
 
 import dev.kiln.eager.Tensor;
 
-/** 2-d average pooling over NCHW or CHW input, as {@code torch.nn.AvgPool2d}; the stride defaults to the kernel size. */
+/**
+ * 2-d average pooling over NCHW or CHW input, as {@code torch.nn.AvgPool2d}; the stride defaults to the kernel
+ * size.
+ */
 public class AvgPool2d extends Module {
     private final int[] kernelSize;
     private final int[] stride;

@@ -54,7 +54,8 @@ public class Conv2d extends Module {
         int[] wShape = {outChannels, inChannels / groups, this.kernelSize[0], this.kernelSize[1]};
         double bound = Init.defaultBound((long) wShape[1] * wShape[2] * wShape[3]);
         registerParameter("weight", Init.uniform(DType.FLOAT32, wShape, -bound, bound, gen));
-        registerParameter("bias", bias ? Init.uniform(DType.FLOAT32, new int[] {outChannels}, -bound, bound, gen) : null);
+        registerParameter("bias",
+                bias ? Init.uniform(DType.FLOAT32, new int[] {outChannels}, -bound, bound, gen) : null);
     }
 
     /** A builder starting from stride 1, padding 0, dilation 1, one group, with bias, the global generator. */

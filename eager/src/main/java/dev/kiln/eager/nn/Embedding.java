@@ -14,7 +14,9 @@ public class Embedding extends Module {
     private final int embeddingDim;
     private final Integer paddingIdx;
 
-    public Embedding(int numEmbeddings, int embeddingDim) { this(numEmbeddings, embeddingDim, null, Generator.global()); }
+    public Embedding(int numEmbeddings, int embeddingDim) {
+        this(numEmbeddings, embeddingDim, null, Generator.global());
+    }
 
     public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx) {
         this(numEmbeddings, embeddingDim, paddingIdx, Generator.global());

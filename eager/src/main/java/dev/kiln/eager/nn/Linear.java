@@ -27,8 +27,10 @@ public class Linear extends Module {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
         double bound = Init.defaultBound(inFeatures);
-        registerParameter("weight", Init.uniform(DType.FLOAT32, new int[] {outFeatures, inFeatures}, -bound, bound, gen));
-        registerParameter("bias", bias ? Init.uniform(DType.FLOAT32, new int[] {outFeatures}, -bound, bound, gen) : null);
+        registerParameter("weight",
+                Init.uniform(DType.FLOAT32, new int[] {outFeatures, inFeatures}, -bound, bound, gen));
+        registerParameter("bias",
+                bias ? Init.uniform(DType.FLOAT32, new int[] {outFeatures}, -bound, bound, gen) : null);
     }
 
     public int inFeatures() { return inFeatures; }

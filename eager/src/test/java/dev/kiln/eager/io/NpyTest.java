@@ -52,7 +52,9 @@ class NpyTest {
                 assertEquals(dtype, back.dtype(), f.toString());
                 assertArrayEquals(shape, back.intShape(), f.toString());
                 assertTrue(back.isContiguous());
-                for (int i = 0; i < back.numel(); i++) assertEquals(expected(dtype, i), Fixtures.at(back, i), f + "@" + i);
+                for (int i = 0; i < back.numel(); i++) {
+                    assertEquals(expected(dtype, i), Fixtures.at(back, i), f + "@" + i);
+                }
                 // Exact bytes on disk: header aligned to 64, little-endian data.
                 byte[] bytes = Files.readAllBytes(f);
                 int headerLen = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
@@ -190,7 +192,8 @@ class NpyTest {
     @Test
     void reportsMalformedFilesClearly() throws IOException {
         String f4 = "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }\n";
-        assertError("magic", Fixtures.write(tmp, "magic.npy", "hello world, not numpy".getBytes(StandardCharsets.US_ASCII)));
+        assertError("magic",
+                Fixtures.write(tmp, "magic.npy", "hello world, not numpy".getBytes(StandardCharsets.US_ASCII)));
         assertError("an empty file", Fixtures.write(tmp, "empty.npy", new byte[0]));
         assertError("truncated data: shape [4] of float32 needs 16 bytes after the header, found 8",
                 Fixtures.write(tmp, "trunc.npy", Fixtures.npy(1, f4, new byte[8])));
