@@ -172,6 +172,24 @@ public abstract class Module {
         slot.put(key, value);
     }
 
+    /**
+     * Copies the values of {@code stateDict} into this module's parameters and buffers, as PyTorch's
+     * {@code load_state_dict}. Every key is checked before anything changes: missing keys, unexpected keys (both
+     * only when {@code strict}), and shape or dtype mismatches (always) are all reported at once in one
+     * {@link KilnException} listing each offending key with what was expected and found; after an error the module
+     * is unchanged. Values are copied, so the module shares no storage with {@code stateDict}.
+     *
+     * @return the missing and unexpected keys a non-strict load tolerated (empty after a strict load)
+     */
+    public final IncompatibleKeys loadStateDict(Map<String, Tensor> stateDict, boolean strict) {
+        return StateDictLoader.load(this, stateDict, strict);
+    }
+
+    /** A strict {@link #loadStateDict(Map, boolean)}. */
+    public final IncompatibleKeys loadStateDict(Map<String, Tensor> stateDict) {
+        return loadStateDict(stateDict, true);
+    }
+
     // ---------------------------------------------------------------- modes
 
     /** Sets training mode on this module and every descendant; returns this. */
