@@ -18,7 +18,7 @@ public record CaseJson(String name, List<String> inputFiles0, List<String> input
         Path file = caseDir.resolve("case.json");
         Map<String, Object> root;
         try {
-            root = Json.parseObject(Files.readString(file));
+            root = object(Json.parse(Files.readString(file)), file.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -28,7 +28,7 @@ public record CaseJson(String name, List<String> inputFiles0, List<String> input
         List<String> out0 = new ArrayList<>();
         List<String> out1 = new ArrayList<>();
         collectFiles(root, "outputs", out0, out1);
-        Map<String, Object> tol = Json.object(root.get("tolerances"), "tolerances in " + file);
+        Map<String, Object> tol = object(root.get("tolerances"), "tolerances in " + file);
         return new CaseJson((String) root.get("name"), in0, in1, out0, out1,
                 ((Number) tol.get("rtol")).doubleValue(), ((Number) tol.get("atol")).doubleValue());
     }
@@ -44,10 +44,21 @@ public record CaseJson(String name, List<String> inputFiles0, List<String> input
         };
     }
 
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object v, String where) {
+        if (v instanceof Map<?, ?> m) return (Map<String, Object>) m;
+        throw new IllegalArgumentException("case.json: expected an object for " + where + ", found " + v);
+    }
+
+    private static List<?> array(Object v, String where) {
+        if (v instanceof List<?> l) return l;
+        throw new IllegalArgumentException("case.json: expected an array for " + where + ", found " + v);
+    }
+
     private static void collectFiles(Map<String, Object> root, String key, List<String> first, List<String> second) {
-        for (Object entry : Json.array(root.get(key), key)) {
-            Map<String, Object> e = Json.object(entry, key + " entry");
-            for (Object f : Json.array(e.get("files"), key + ".files")) {
+        for (Object entry : array(root.get(key), key)) {
+            Map<String, Object> e = object(entry, key + " entry");
+            for (Object f : array(e.get("files"), key + ".files")) {
                 String name = (String) f;
                 if (name.startsWith("input0_") || name.startsWith("output0_")) first.add(name);
                 else if (name.startsWith("input1_") || name.equals("output1_eager.npy")

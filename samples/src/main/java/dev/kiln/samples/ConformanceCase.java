@@ -57,7 +57,13 @@ public enum ConformanceCase {
     public Module load(Path caseDir) {
         Module m = create();
         Path weights = caseDir.resolve("weights");
-        if (Files.isDirectory(weights)) StateDicts.loadInto(m, weights);
+        if (Files.isDirectory(weights)) {
+            try {
+                StateDicts.loadInto(m, weights);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot load weights of case " + caseName + " from " + weights, e);
+            }
+        }
         return m;
     }
 
@@ -95,7 +101,13 @@ public enum ConformanceCase {
         // when there is one, so read the order from case.json.
         List<String> names = CaseJson.read(caseDir).fileNames(prefix);
         List<Tensor> out = new ArrayList<>();
-        for (String n : names) out.add(Npy.read(caseDir.resolve(n)));
+        for (String n : names) {
+            try {
+                out.add(Npy.read(caseDir.resolve(n)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + caseDir.resolve(n), e);
+            }
+        }
         return out;
     }
 

@@ -14,7 +14,7 @@ import java.util.Map;
  * grammar (comments, trailing commas, single quotes, leading zeros, control characters in strings, text after the
  * value other than whitespace) is an error that names the offset.
  */
-final class Json {
+public final class Json {
     /** Deeper nesting than this is refused, so a hostile header cannot overflow the stack. */
     private static final int MAX_DEPTH = 64;
 
@@ -24,7 +24,7 @@ final class Json {
     private Json(String s) { this.s = s; }
 
     /** Parses one JSON value filling {@code text} (surrounding whitespace allowed). */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json p = new Json(text);
         Object v = p.value(0);
         p.skipSpace();
@@ -33,7 +33,7 @@ final class Json {
     }
 
     /** JSON text of {@code value} (a Map with String keys, List, String, Long/Integer, Double, Boolean or null). */
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder sb = new StringBuilder();
         write(value, sb);
         return sb.toString();

@@ -1,5 +1,6 @@
 package dev.kiln.samples.models;
 
+import dev.kiln.eager.Generator;
 import dev.kiln.eager.Tensor;
 import dev.kiln.eager.nn.BatchNorm2d;
 import dev.kiln.eager.nn.Conv2d;
@@ -21,11 +22,17 @@ public final class ResNetBlockNet extends Module {
     public ResNetBlockNet() { this(32, 10); }
 
     public ResNetBlockNet(int channels, int numClasses) {
-        conv1 = registerModule("conv1", new Conv2d(channels, channels, 3, 1, 1, 1, 1, false));
+        conv1 = registerModule("conv1", conv3x3(channels));
         bn1 = registerModule("bn1", new BatchNorm2d(channels));
-        conv2 = registerModule("conv2", new Conv2d(channels, channels, 3, 1, 1, 1, 1, false));
+        conv2 = registerModule("conv2", conv3x3(channels));
         bn2 = registerModule("bn2", new BatchNorm2d(channels));
         fc = registerModule("fc", new Linear(channels, numClasses));
+    }
+
+    /** 3x3 convolution, stride 1, padding 1, no bias (the batch norm after it has one). */
+    private static Conv2d conv3x3(int channels) {
+        int[] one = {1, 1};
+        return new Conv2d(channels, channels, new int[] {3, 3}, one, one, one, 1, false, Generator.global());
     }
 
     @Override
