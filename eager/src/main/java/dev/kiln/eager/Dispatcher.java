@@ -1,5 +1,6 @@
 package dev.kiln.eager;
 
+import dev.kiln.eager.autograd.GraphRecorder;
 import dev.kiln.eager.kernels.KernelRegistry;
 import dev.kiln.ir.Attrs;
 import dev.kiln.ir.Op;
@@ -13,7 +14,8 @@ import java.util.List;
  *
  * <p>{@link #call} checks the inputs against the op's schema, passes the call through the interceptors
  * installed on this thread (innermost last), and runs the op's kernel from {@link KernelRegistry}.
- * Interceptors are per thread, so tracing one model never affects another thread's eager code.
+ * Interceptors are per thread, so tracing one model never affects another thread's eager code. When an input
+ * requires grad, the call is then recorded in the autograd graph ({@link GraphRecorder}).
  */
 public final class Dispatcher {
     private static final ThreadLocal<List<DispatchInterceptor>> INTERCEPTORS =
@@ -28,8 +30,18 @@ public final class Dispatcher {
         }
         checkInputs(op, inputs);
         List<DispatchInterceptor> chain = INTERCEPTORS.get();
-        if (chain.isEmpty()) return runKernel(op, attrs, inputs);
-        return proceed(chain, chain.size() - 1, op, attrs, inputs);
+        Tensor[] outputs = chain.isEmpty() ? runKernel(op, attrs, inputs)
+                : proceed(chain, chain.size() - 1, op, attrs, inputs);
+        // Autograd costs one field test per input when nothing requires grad.
+        if (anyRequiresGrad(inputs)) GraphRecorder.record(op, attrs, inputs, outputs);
+        return outputs;
+    }
+
+    private static boolean anyRequiresGrad(Tensor[] inputs) {
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) return true;
+        }
+        return false;
     }
 
     /** Runs an op with exactly one output. */

@@ -1,5 +1,7 @@
 package dev.kiln.eager;
 
+import dev.kiln.eager.autograd.AutogradMeta;
+import dev.kiln.eager.autograd.Engine;
 import dev.kiln.ir.Attrs;
 import dev.kiln.ir.DType;
 import dev.kiln.ir.Op;
@@ -23,6 +25,8 @@ public final class Tensor {
     private final int[] strides;
     private final int offset;
     private final boolean wrappedNumber;
+    /** Autograd state; null for the (common) tensor that needs no gradient, so the dispatcher's test is cheap. */
+    private AutogradMeta autograd;
 
     private Tensor(Storage storage, int[] shape, int[] strides, int offset, boolean wrappedNumber) {
         this.storage = storage;
@@ -629,6 +633,53 @@ public final class Tensor {
         if (t.offset == 0 && t.isContiguous() && t.storage.length() == t.numel()) return t;
         return t.copy();
     }
+
+    // ------------------------------------------------------------------ autograd (engine: dev.kiln.eager.autograd)
+
+    /** Whether gradients are computed for this tensor: a leaf marked so, or the result of an op on such tensors. */
+    public boolean requiresGrad() { return autograd != null && autograd.requiresGrad(); }
+
+    /**
+     * Marks this leaf as needing gradients (PyTorch's {@code requires_grad_}); returns this. Only floating
+     * tensors can require gradients, and only leaves can be unmarked.
+     */
+    public Tensor requiresGrad(boolean requiresGrad) {
+        autograd = AutogradMeta.setRequiresGrad(this, autograd, requiresGrad);
+        return this;
+    }
+
+    /** Whether this tensor was not produced by a recorded op (every tensor that does not require grad is a leaf). */
+    public boolean isLeaf() { return autograd == null || autograd.isLeaf(); }
+
+    /**
+     * The accumulated gradient: set by {@link #backward()} on leaves that require grad and on non-leaves that
+     * called {@link #retainGrad()}; null before any backward pass.
+     */
+    public Tensor grad() { return autograd == null ? null : autograd.grad(); }
+
+    /** Asks a non-leaf to keep its gradient in {@link #grad()} during backward passes; returns this. */
+    public Tensor retainGrad() {
+        if (!requiresGrad()) {
+            throw new KilnException("retainGrad: expected a tensor that requires grad, found one that does not");
+        }
+        autograd.retainGrad();
+        return this;
+    }
+
+    /** Backpropagates from this one-element tensor (gradient 1), accumulating into the leaves' {@link #grad()}. */
+    public void backward() { Engine.backward(this, null, false); }
+
+    /** Backpropagates {@code gradient} (same shape as this tensor) through the graph that produced this tensor. */
+    public void backward(Tensor gradient) { Engine.backward(this, gradient, false); }
+
+    /** A tensor sharing this one's storage and geometry, outside the autograd graph (a leaf, no gradient). */
+    public Tensor detach() { return new Tensor(storage, shape, strides, offset, wrappedNumber); }
+
+    /** The autograd state, or null; for the autograd engine only. */
+    public AutogradMeta autogradMeta() { return autograd; }
+
+    /** Sets the autograd state; for the autograd engine only (it attaches results of recorded ops). */
+    public void setAutogradMeta(AutogradMeta meta) { autograd = meta; }
 
     // ------------------------------------------------------------------ comparison helpers and printing
 
