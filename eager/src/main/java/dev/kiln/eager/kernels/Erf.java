@@ -49,6 +49,20 @@ final class Erf {
         return x < 0 ? 2.0 - r : r;
     }
 
+    /**
+     * erfc for results that will be rounded to float32: the same rational approximations, but
+     * {@code exp(-y²)} is computed with one exp of the rounded square. The rounding of y² costs at most
+     * y²·2^-53 relative (below 1e-13 where erfc is representable), so two exps buy nothing at float precision.
+     */
+    static double erfcForFloat(double x) {
+        double y = Math.abs(x);
+        if (y <= THRESH) return 0.5 - smallErf(x) + 0.5;
+        if (Double.isNaN(y)) return y;
+        if (y >= XBIG) return x < 0 ? 2.0 : 0.0;
+        double r = Math.exp(-y * y) * rational(y);
+        return x < 0 ? 2.0 - r : r;
+    }
+
     /** Interval 1: erf by a rational function of x^2. */
     private static double smallErf(double x) {
         double y = Math.abs(x);
@@ -65,6 +79,16 @@ final class Erf {
     /** erfc(y) for y &gt; 0.46875 (intervals 2 and 3); NaN stays NaN. */
     private static double erfcPositive(double y) {
         if (Double.isNaN(y)) return y;
+        if (y >= XBIG) return 0.0;
+        double r = rational(y);
+        // exp(-y^2) split as exp(-ysq^2) * exp(-del) with ysq = y rounded to 1/16, so y^2 is not rounded.
+        double ysq = Math.floor(y * 16.0) / 16.0;
+        double del = (y - ysq) * (y + ysq);
+        return Math.exp(-ysq * ysq) * Math.exp(-del) * r;
+    }
+
+    /** erfc(y)·exp(y²) for 0.46875 &lt; y &lt; XBIG (intervals 2 and 3). */
+    private static double rational(double y) {
         double r;
         if (y <= 4.0) {
             double num = C[8] * y;
@@ -75,7 +99,6 @@ final class Erf {
             }
             r = (num + C[7]) / (den + D[7]);
         } else {
-            if (y >= XBIG) return 0.0;
             double ysq = 1.0 / (y * y);
             double num = P[5] * ysq;
             double den = ysq;
@@ -86,9 +109,6 @@ final class Erf {
             r = ysq * (num + P[4]) / (den + Q[4]);
             r = (SQRPI - r) / y;
         }
-        // exp(-y^2) split as exp(-ysq^2) * exp(-del) with ysq = y rounded to 1/16, so y^2 is not rounded.
-        double ysq = Math.floor(y * 16.0) / 16.0;
-        double del = (y - ysq) * (y + ysq);
-        return Math.exp(-ysq * ysq) * Math.exp(-del) * r;
+        return r;
     }
 }

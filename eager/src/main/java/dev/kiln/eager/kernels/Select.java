@@ -31,18 +31,18 @@ final class Select {
                 int ao = off[2];
                 int bo = off[3];
                 if (st[1] == 1 && st[2] == 1 && st[3] == 1) {
-                    for (int i = 0; i < n; i++) o[oo + i] = c[co + i] ? x[ao + i] : y[bo + i];
+                    for (int i = 0; i < n; i++) o[oo + i] = pick(c[co + i], x[ao + i], y[bo + i]);
                 } else if (st[1] == 1 && st[2] == 1 && st[3] == 0) {
                     float s = y[bo];
-                    for (int i = 0; i < n; i++) o[oo + i] = c[co + i] ? x[ao + i] : s;
+                    for (int i = 0; i < n; i++) o[oo + i] = pick(c[co + i], x[ao + i], s);
                 } else if (st[1] == 1 && st[2] == 0 && st[3] == 1) {
                     float s = x[ao];
-                    for (int i = 0; i < n; i++) o[oo + i] = c[co + i] ? s : y[bo + i];
+                    for (int i = 0; i < n; i++) o[oo + i] = pick(c[co + i], s, y[bo + i]);
                 } else {
                     int cs = st[1];
                     int as = st[2];
                     int bs = st[3];
-                    for (int i = 0; i < n; i++) o[oo + i] = c[co + i * cs] ? x[ao + i * as] : y[bo + i * bs];
+                    for (int i = 0; i < n; i++) o[oo + i] = pick(c[co + i * cs], x[ao + i * as], y[bo + i * bs]);
                 }
             });
             return out;
@@ -74,5 +74,14 @@ final class Select {
             }
         });
         return out;
+    }
+
+    /**
+     * {@code c ? a : b} without a branch: masks (random, attention-style) make a float branch mispredict, so the
+     * choice is made on the bit patterns with an all-ones or all-zeros mask.
+     */
+    private static float pick(boolean c, float a, float b) {
+        int m = -(c ? 1 : 0);
+        return Float.intBitsToFloat((Float.floatToRawIntBits(a) & m) | (Float.floatToRawIntBits(b) & ~m));
     }
 }

@@ -9,8 +9,7 @@ import dev.kiln.eager.Storage;
  *
  * <p>When the dim is the last one ({@code inner == 1}) each row is loaded into a per-thread double row, so exp
  * runs once per element. Otherwise a task handles a block of contiguous columns and makes three passes over
- * the rows (max, sum of exp, output), recomputing exp in the last pass rather than holding a whole
- * {@code n × block} slab. A row containing NaN gives NaN, as in PyTorch; so does a row of all {@code -inf}.
+ * the rows (max; exp and sum, parked in the output; normalise), so exp also runs once per element there. A row containing NaN gives NaN, as in PyTorch; so does a row of all {@code -inf}.
  */
 final class Softmax {
     private Softmax() {}
@@ -76,20 +75,32 @@ final class Softmax {
             RowIO.loadDouble(src, start + r * inner, 1, m, buf, false);
             for (int j = 0; j < m; j++) max[j] = Math.max(max[j], buf[j]);
         }
-        for (int r = 0; r < n; r++) {
-            RowIO.loadDouble(src, start + r * inner, 1, m, buf, false);
-            for (int j = 0; j < m; j++) sum[j] += Math.exp(buf[j] - max[j]);
-        }
         if (log) {
-            for (int j = 0; j < m; j++) sum[j] = Math.log(sum[j]); // sum now holds log Σ exp
+            for (int r = 0; r < n; r++) {
+                RowIO.loadDouble(src, start + r * inner, 1, m, buf, false);
+                for (int j = 0; j < m; j++) sum[j] += Math.exp(buf[j] - max[j]);
+            }
+            for (int j = 0; j < m; j++) sum[j] = Math.log(sum[j]);
+            for (int r = 0; r < n; r++) {
+                RowIO.loadDouble(src, start + r * inner, 1, m, buf, false);
+                for (int j = 0; j < m; j++) buf[j] = (buf[j] - max[j]) - sum[j];
+                RowIO.storeDouble(buf, out, outStart + r * inner, m);
+            }
+            return;
         }
+        // Softmax: park exp(x - max) in the output (one exp per element), then normalise it in place. For a
+        // float32 output the parked value is rounded once more, as ATen's vectorised kernel also does.
         for (int r = 0; r < n; r++) {
             RowIO.loadDouble(src, start + r * inner, 1, m, buf, false);
-            if (log) {
-                for (int j = 0; j < m; j++) buf[j] = (buf[j] - max[j]) - sum[j];
-            } else {
-                for (int j = 0; j < m; j++) buf[j] = Math.exp(buf[j] - max[j]) / sum[j];
+            for (int j = 0; j < m; j++) {
+                buf[j] = Math.exp(buf[j] - max[j]);
+                sum[j] += buf[j];
             }
+            RowIO.storeDouble(buf, out, outStart + r * inner, m);
+        }
+        for (int r = 0; r < n; r++) {
+            RowIO.loadDouble(out, outStart + r * inner, 1, m, buf, false);
+            for (int j = 0; j < m; j++) buf[j] /= sum[j];
             RowIO.storeDouble(buf, out, outStart + r * inner, m);
         }
     }

@@ -77,4 +77,23 @@ class ErfTest {
         for (int i = 0; i < 12; i++) ref[i] = HighPrecision.gelu(v[i]);
         KernelTestSupport.assertClose(ref, t.gelu(), 1e-6, 1e-30);
     }
+
+    @Test
+    void floatQualityVariantsStayFarBelowFloatRounding() {
+        double worstTanh = 0;
+        double worstErfc = 0;
+        for (int i = -4000; i <= 4000; i++) {
+            double x = i / 500.0 + 1e-7; // crosses the 1/16 switch of tanhForFloat and every erfc interval
+            worstTanh = Math.max(worstTanh, Math.abs(ScalarMath.tanhForFloat(x) - Math.tanh(x)) / Math.abs(Math.tanh(x)));
+            worstErfc = Math.max(worstErfc, Math.abs(Erf.erfcForFloat(x) - Erf.erfc(x)) / Erf.erfc(x));
+        }
+        assertTrue(worstTanh < 1e-13, "tanhForFloat relative error " + worstTanh);
+        assertTrue(worstErfc < 1e-12, "erfcForFloat relative error " + worstErfc);
+        assertEquals(1.0, ScalarMath.tanhForFloat(50));
+        assertEquals(-1.0, ScalarMath.tanhForFloat(Double.NEGATIVE_INFINITY));
+        assertTrue(Double.isNaN(ScalarMath.tanhForFloat(Double.NaN)));
+        assertEquals(Double.doubleToLongBits(-0.0), Double.doubleToLongBits(ScalarMath.tanhForFloat(-0.0)));
+        assertTrue(Double.isNaN(Erf.erfcForFloat(Double.NaN)));
+        assertEquals(2.0, Erf.erfcForFloat(-40));
+    }
 }
