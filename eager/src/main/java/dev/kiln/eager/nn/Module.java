@@ -43,9 +43,13 @@ public abstract class Module {
 
     // ---------------------------------------------------------------- registration
 
-    /** Registers a parameter under {@code name} (no dots) and returns it. {@code null} registers an absent one. */
+    /**
+     * Registers a parameter under {@code name} (no dots) and returns it. {@code null} registers an absent one. A
+     * floating parameter is marked to require grad, as a PyTorch {@code nn.Parameter} is.
+     */
     protected final Tensor registerParameter(String name, Tensor value) {
         checkName(name);
+        if (value != null && value.dtype().isFloatingPoint()) value.requiresGrad(true);
         parameters.put(name, value);
         return value;
     }
@@ -169,6 +173,8 @@ public abstract class Module {
                     + java.util.Arrays.toString(old.shape()) + ", found " + value.dtype() + " "
                     + java.util.Arrays.toString(value.shape()));
         }
+        // A replaced parameter keeps its requires-grad flag, as PyTorch's in-place load does.
+        if (slot == parameters && old.requiresGrad() && !value.requiresGrad()) value.requiresGrad(true);
         slot.put(key, value);
     }
 
