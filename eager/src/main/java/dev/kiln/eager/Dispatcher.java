@@ -15,7 +15,7 @@ import java.util.List;
  * <p>{@link #call} checks the inputs against the op's schema, passes the call through the interceptors
  * installed on this thread (innermost last), and runs the op's kernel from {@link KernelRegistry}.
  * Interceptors are per thread, so tracing one model never affects another thread's eager code. When an input
- * requires grad, the call is then recorded in the autograd graph ({@link GraphRecorder}).
+ * requires grad, the kernel's call is recorded in the autograd graph ({@link GraphRecorder}).
  */
 public final class Dispatcher {
     private static final ThreadLocal<List<DispatchInterceptor>> INTERCEPTORS =
@@ -30,11 +30,8 @@ public final class Dispatcher {
         }
         checkInputs(op, inputs);
         List<DispatchInterceptor> chain = INTERCEPTORS.get();
-        Tensor[] outputs = chain.isEmpty() ? runKernel(op, attrs, inputs)
-                : proceed(chain, chain.size() - 1, op, attrs, inputs);
-        // Autograd costs one field test per input when nothing requires grad.
-        if (anyRequiresGrad(inputs)) GraphRecorder.record(op, attrs, inputs, outputs);
-        return outputs;
+        if (chain.isEmpty()) return runKernel(op, attrs, inputs);
+        return proceed(chain, chain.size() - 1, op, attrs, inputs);
     }
 
     private static boolean anyRequiresGrad(Tensor[] inputs) {
@@ -83,8 +80,15 @@ public final class Dispatcher {
         return interceptor.intercept(op, attrs, inputs, next -> proceed(chain, index - 1, op, attrs, next));
     }
 
+    /**
+     * Runs the kernel and, when an input requires grad, records the call in the autograd graph. Recording sits
+     * here, innermost, so that an interceptor that replaces a result entirely owns it untouched.
+     */
     private static Tensor[] runKernel(Op op, Attrs attrs, Tensor[] inputs) {
-        return KernelRegistry.kernel(op).apply(inputs, attrs);
+        Tensor[] outputs = KernelRegistry.kernel(op).apply(inputs, attrs);
+        // Autograd costs one field test per input when nothing requires grad.
+        if (anyRequiresGrad(inputs)) GraphRecorder.record(op, attrs, inputs, outputs);
+        return outputs;
     }
 
     /** Checks the count and presence of tensor inputs against the schema; kernels check shapes and dtypes. */
