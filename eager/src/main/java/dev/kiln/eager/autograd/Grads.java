@@ -29,7 +29,7 @@ final class Grads {
         return s.reshape(Shapes.toLongs(shape));
     }
 
-    /** A zero tensor of {@code like}'s shape in {@code dtype}. */
+    /** A zero tensor of {@code shape} in {@code dtype}. */
     static Tensor zeros(DType dtype, int[] shape) { return Tensor.zeros(dtype, Shapes.toLongs(shape)); }
 
     /** {@code where(mask, g, 0)}: the gradient passed where {@code mask} holds, zero elsewhere. */
