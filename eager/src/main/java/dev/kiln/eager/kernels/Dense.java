@@ -1,6 +1,5 @@
 package dev.kiln.eager.kernels;
 
-import dev.kiln.eager.Parallel;
 import dev.kiln.eager.Shapes;
 import dev.kiln.eager.Tensor;
 import dev.kiln.ir.DType;
@@ -14,31 +13,7 @@ final class Dense {
 
     /** {@code t} itself when it is contiguous, else a fresh contiguous copy of the same dtype. */
     static Tensor contiguous(Tensor t) {
-        if (t.isContiguous()) return t;
-        int[] shape = t.intShape();
-        Tensor out = Tensor.empty(t.dtype(), shape);
-        Object dst = out.storage().array();
-        Object src = t.storage().array();
-        int[][] strides = {Shapes.contiguousStrides(shape), Shapes.broadcastStrides(shape, t.strides(), shape)};
-        StridedLoop.forEachRow(shape, strides, new int[] {0, t.storageOffset()}, Parallel.ELEMENTWISE_GRAIN,
-                (n, off, st) -> {
-                    int o = off[0];
-                    int s = off[1];
-                    int step = st[1];
-                    switch (t.dtype()) {
-                        case FLOAT32 -> { float[] d = (float[]) dst; float[] a = (float[]) src;
-                            for (int i = 0; i < n; i++) d[o + i] = a[s + i * step]; }
-                        case FLOAT64 -> { double[] d = (double[]) dst; double[] a = (double[]) src;
-                            for (int i = 0; i < n; i++) d[o + i] = a[s + i * step]; }
-                        case INT32 -> { int[] d = (int[]) dst; int[] a = (int[]) src;
-                            for (int i = 0; i < n; i++) d[o + i] = a[s + i * step]; }
-                        case INT64 -> { long[] d = (long[]) dst; long[] a = (long[]) src;
-                            for (int i = 0; i < n; i++) d[o + i] = a[s + i * step]; }
-                        case BOOL -> { boolean[] d = (boolean[]) dst; boolean[] a = (boolean[]) src;
-                            for (int i = 0; i < n; i++) d[o + i] = a[s + i * step]; }
-                    }
-                });
-        return out;
+        return t.isContiguous() ? t : Copy.contiguous(t);
     }
 
     /** The elements of {@code t} in row-major order as doubles (a fresh array). */
