@@ -3,7 +3,7 @@ package dev.kiln.eager.io;
 import dev.kiln.eager.Shapes;
 import dev.kiln.eager.Storage;
 import dev.kiln.eager.Tensor;
-import dev.kiln.eager.nn.RawTensors;
+import dev.kiln.eager.kernels.Copy;
 import dev.kiln.ir.DType;
 import java.io.EOFException;
 import java.io.IOException;
@@ -95,7 +95,7 @@ public final class Npy {
      * file if it exists.
      */
     public static void write(Tensor tensor, Path file) throws IOException {
-        Tensor dense = tensor.isContiguous() ? tensor : RawTensors.contiguousCopy(tensor);
+        Tensor dense = tensor.isContiguous() ? tensor : Copy.contiguous(tensor);
         NpyHeader header = new NpyHeader(tensor.dtype(), ByteOrder.LITTLE_ENDIAN, false, tensor.intShape());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -133,7 +133,7 @@ public final class Npy {
             strides[d] = s;
             s *= Math.max(shape[d], 1);
         }
-        return RawTensors.contiguousCopy(Tensor.fromStorage(storage, shape, strides, 0));
+        return Copy.contiguous(Tensor.fromStorage(storage, shape, strides, 0));
     }
 
     private static String decodeHeader(ByteBuffer bytes, int major, Path file) {

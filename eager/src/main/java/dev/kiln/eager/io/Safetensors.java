@@ -3,7 +3,7 @@ package dev.kiln.eager.io;
 import dev.kiln.eager.Shapes;
 import dev.kiln.eager.Storage;
 import dev.kiln.eager.Tensor;
-import dev.kiln.eager.nn.RawTensors;
+import dev.kiln.eager.kernels.Copy;
 import dev.kiln.ir.DType;
 import java.io.EOFException;
 import java.io.IOException;
@@ -130,7 +130,7 @@ public final class Safetensors {
             ChannelArrays.writeFully(ch, head);
             for (Map.Entry<String, Tensor> e : layout) {
                 Tensor t = e.getValue();
-                Tensor dense = t.isContiguous() ? t : RawTensors.contiguousCopy(t);
+                Tensor dense = t.isContiguous() ? t : Copy.contiguous(t);
                 ChannelArrays.write(ch, dense.dtype(), ByteOrder.LITTLE_ENDIAN, dense.storage().array(),
                         dense.storageOffset(), (int) dense.numel());
             }

@@ -2,6 +2,7 @@ package dev.kiln.eager.nn;
 
 import dev.kiln.eager.KilnException;
 import dev.kiln.eager.Tensor;
+import dev.kiln.eager.kernels.Copy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -70,7 +71,7 @@ final class StateDictLoader {
             Tensor value = source.get(e.getKey());
             if (value == null) continue; // missing, tolerated by a non-strict load
             Tensor fresh = replacements.computeIfAbsent(e.getValue(), old -> Tensor.empty(old.dtype(), old.intShape()));
-            RawTensors.copyInto(fresh, value);
+            Copy.into(value, fresh);
             module.setTensor(e.getKey(), fresh);
         }
         return new IncompatibleKeys(missing, unexpected);

@@ -1,0 +1,210 @@
+package dev.kiln.eager.kernels;
+
+import dev.kiln.eager.KilnException;
+import dev.kiln.eager.Parallel;
+import dev.kiln.eager.Tensor;
+import dev.kiln.ir.Attrs;
+import java.util.Arrays;
+
+/**
+ * 2-d pooling over the last two dims of a 3-d (C, H, W) or 4-d (N, C, H, W) floating tensor: {@code max_pool2d},
+ * {@code avg_pool2d} and {@code adaptive_avg_pool2d}, with PyTorch 1.13's window and output-size rules.
+ *
+ * <p>Each (image, channel) plane is independent; planes are split across threads. Values are read into a
+ * double working copy, so averages accumulate in double; max is exact either way.
+ */
+final class PoolKernels {
+    private PoolKernels() {}
+
+    /** The planes of a pooling input: {@code planes × h × w} values, row-major. */
+    private record Planes(int[] leading, int planes, int h, int w, double[] data) {
+        static Planes of(Tensor t, Attrs attrs) {
+            NnArgs.requireFloating(attrs, "self", t);
+            if (t.dim() != 3 && t.dim() != 4) {
+                throw new KilnException(attrs.op() + ": argument 'self' expected a 3-d (C, H, W) or 4-d (N, C, H, W)"
+                        + " tensor, found " + t.dim() + "-d shape " + Arrays.toString(t.intShape()));
+            }
+            int[] s = t.intShape();
+            int[] leading = Arrays.copyOf(s, s.length - 2);
+            int planes = 1;
+            for (int v : leading) planes *= v;
+            return new Planes(leading, planes, s[s.length - 2], s[s.length - 1], Dense.toDoubles(t));
+        }
+
+        int[] outShape(int oh, int ow) {
+            int[] out = Arrays.copyOf(leading, leading.length + 2);
+            out[leading.length] = oh;
+            out[leading.length + 1] = ow;
+            return out;
+        }
+    }
+
+    /** Computes one output plane from one input plane (bases index the working arrays). */
+    private interface PlaneBody {
+        void run(int plane, double[] in, int inBase, double[] out, int outBase);
+    }
+
+    private static Tensor run(Tensor self, Planes p, int oh, int ow, int workPerOutput, PlaneBody body) {
+        double[] out = new double[p.planes * oh * ow];
+        int perPlane = Math.max(1, oh * ow * workPerOutput);
+        Parallel.forRange(p.planes, Math.max(1, Parallel.ELEMENTWISE_GRAIN / perPlane), (s, e) -> {
+            for (int q = s; q < e; q++) body.run(q, p.data, q * p.h * p.w, out, q * oh * ow);
+        });
+        return Dense.fromDoubles(self.dtype(), p.outShape(oh, ow), out);
+    }
+
+    // ------------------------------------------------------------------ max_pool2d
+
+    static Tensor maxPool2d(Tensor self, Attrs attrs) {
+        Planes p = Planes.of(self, attrs);
+        Window win = Window.of(attrs, p, true);
+        return run(self, p, win.oh, win.ow, win.k[0] * win.k[1], (q, in, ib, out, ob) -> {
+            for (int y = 0; y < win.oh; y++) {
+                int hs = y * win.s[0] - win.pad[0];
+                for (int x = 0; x < win.ow; x++) {
+                    int ws = x * win.s[1] - win.pad[1];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int ki = 0; ki < win.k[0]; ki++) {
+                        int iy = hs + ki * win.dil[0];
+                        if (iy < 0 || iy >= p.h) continue;
+                        for (int kj = 0; kj < win.k[1]; kj++) {
+                            int ix = ws + kj * win.dil[1];
+                            if (ix < 0 || ix >= p.w) continue;
+                            double v = in[ib + iy * p.w + ix];
+                            // NaN wins and stays, as in PyTorch.
+                            if (v > max || Double.isNaN(v)) max = v;
+                        }
+                    }
+                    out[ob + y * win.ow + x] = max;
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ avg_pool2d
+
+    static Tensor avgPool2d(Tensor self, Attrs attrs) {
+        Planes p = Planes.of(self, attrs);
+        Window win = Window.of(attrs, p, false);
+        boolean countPad = attrs.getBool("count_include_pad");
+        Object ov = attrs.getOrNull("divisor_override");
+        if (ov != null && (Long) ov == 0) {
+            throw new KilnException(attrs.op() + ": argument 'divisor_override' expected a non-zero divisor, found 0");
+        }
+        final long override = ov == null ? 0 : (Long) ov;
+        return run(self, p, win.oh, win.ow, win.k[0] * win.k[1], (q, in, ib, out, ob) -> {
+            for (int y = 0; y < win.oh; y++) {
+                for (int x = 0; x < win.ow; x++) {
+                    int hs = y * win.s[0] - win.pad[0];
+                    int ws = x * win.s[1] - win.pad[1];
+                    // The window clipped to the padded input decides count_include_pad's divisor ...
+                    int he = Math.min(hs + win.k[0], p.h + win.pad[0]);
+                    int we = Math.min(ws + win.k[1], p.w + win.pad[1]);
+                    int poolSize = (he - hs) * (we - ws);
+                    // ... and clipped to the real input, which elements are summed.
+                    hs = Math.max(hs, 0);
+                    ws = Math.max(ws, 0);
+                    he = Math.min(he, p.h);
+                    we = Math.min(we, p.w);
+                    int o = ob + y * win.ow + x;
+                    if (hs >= he || ws >= we) {
+                        out[o] = 0;
+                        continue;
+                    }
+                    double sum = 0;
+                    for (int iy = hs; iy < he; iy++) {
+                        for (int ix = ws; ix < we; ix++) sum += in[ib + iy * p.w + ix];
+                    }
+                    double div = override != 0 ? override : countPad ? poolSize : (he - hs) * (we - ws);
+                    out[o] = sum / div;
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ adaptive_avg_pool2d
+
+    static Tensor adaptiveAvgPool2d(Tensor self, Attrs attrs) {
+        Planes p = Planes.of(self, attrs);
+        long[] os = attrs.getInts("output_size");
+        if ((os.length != 1 && os.length != 2) || os[0] < 0 || os[os.length - 1] < 0) {
+            throw new KilnException(attrs.op() + ": argument 'output_size' expected 1 or 2 non-negative sizes, found "
+                    + Arrays.toString(os));
+        }
+        if (p.h == 0 || p.w == 0) {
+            throw new KilnException(attrs.op() + ": argument 'self' expected non-zero height and width, found shape "
+                    + Arrays.toString(self.intShape()));
+        }
+        int oh = (int) os[0];
+        int ow = (int) os[os.length - 1];
+        int work = Math.max(1, (p.h / Math.max(1, oh) + 1) * (p.w / Math.max(1, ow) + 1));
+        return run(self, p, oh, ow, work, (q, in, ib, out, ob) -> {
+            for (int y = 0; y < oh; y++) {
+                // start = floor(y·H/oh), end = ceil((y+1)·H/oh)
+                int hs = (int) ((long) y * p.h / oh);
+                int he = (int) (((long) (y + 1) * p.h + oh - 1) / oh);
+                for (int x = 0; x < ow; x++) {
+                    int ws = (int) ((long) x * p.w / ow);
+                    int we = (int) (((long) (x + 1) * p.w + ow - 1) / ow);
+                    double sum = 0;
+                    for (int iy = hs; iy < he; iy++) {
+                        for (int ix = ws; ix < we; ix++) sum += in[ib + iy * p.w + ix];
+                    }
+                    out[ob + y * ow + x] = sum / ((he - hs) * (we - ws));
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ windows
+
+    /** Kernel, stride, padding and dilation of a pooling call, and the output size they give. */
+    private static final class Window {
+        final int[] k;
+        final int[] s;
+        final int[] pad;
+        final int[] dil;
+        final int oh;
+        final int ow;
+
+        private Window(int[] k, int[] s, int[] pad, int[] dil, int oh, int ow) {
+            this.k = k;
+            this.s = s;
+            this.pad = pad;
+            this.dil = dil;
+            this.oh = oh;
+            this.ow = ow;
+        }
+
+        static Window of(Attrs attrs, Planes p, boolean hasDilation) {
+            int[] k = NnArgs.pair(attrs, "kernel_size", 1);
+            int[] s = attrs.getInts("stride").length == 0 ? k : NnArgs.pair(attrs, "stride", 1);
+            int[] pad = NnArgs.pair(attrs, "padding", 0);
+            int[] dil = hasDilation ? NnArgs.pair(attrs, "dilation", 1) : new int[] {1, 1};
+            if (pad[0] > k[0] / 2 || pad[1] > k[1] / 2) {
+                throw new KilnException(attrs.op() + ": argument 'padding' expected at most half the kernel size "
+                        + Arrays.toString(k) + ", found " + Arrays.toString(pad));
+            }
+            boolean ceil = attrs.getBool("ceil_mode");
+            int oh = outputSize(p.h, k[0], pad[0], s[0], dil[0], ceil);
+            int ow = outputSize(p.w, k[1], pad[1], s[1], dil[1], ceil);
+            if (oh < 1 || ow < 1) {
+                throw new KilnException(attrs.op() + ": input of height x width " + p.h + " x " + p.w
+                        + " gives output size " + oh + " x " + ow + ": expected at least 1 x 1 (input too small for"
+                        + " kernel " + Arrays.toString(k) + ")");
+            }
+            return new Window(k, s, pad, dil, oh, ow);
+        }
+
+        /**
+         * PyTorch's {@code pooling_output_shape}: with {@code ceil_mode}, round up, but drop a last window that
+         * would start in the right padding (or beyond).
+         */
+        static int outputSize(int in, int k, int pad, int stride, int dil, boolean ceil) {
+            long num = (long) in + 2L * pad - (long) dil * (k - 1) - 1 + (ceil ? stride - 1 : 0);
+            long out = Math.floorDiv(num, stride) + 1;
+            if (ceil && (out - 1) * stride >= in + pad) out--;
+            return (int) out;
+        }
+    }
+}
