@@ -2,7 +2,7 @@ package dev.kiln.eager.autograd;
 
 import dev.kiln.eager.KilnException;
 import dev.kiln.eager.Tensor;
-import dev.kiln.eager.nn.RawTensors;
+import dev.kiln.eager.kernels.Copy;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,7 +109,7 @@ public final class Engine {
 
     private static void accumulate(AutogradMeta meta, Tensor g) {
         Tensor old = meta.grad();
-        meta.setGrad(old == null ? RawTensors.contiguousCopy(g.detach()) : old.add(g));
+        meta.setGrad(old == null ? Copy.contiguous(g) : old.add(g));
     }
 
     /**

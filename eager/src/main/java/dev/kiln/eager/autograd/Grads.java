@@ -3,7 +3,7 @@ package dev.kiln.eager.autograd;
 import dev.kiln.eager.Dispatcher;
 import dev.kiln.eager.Shapes;
 import dev.kiln.eager.Tensor;
-import dev.kiln.eager.nn.RawTensors;
+import dev.kiln.eager.kernels.Copy;
 import dev.kiln.ir.Attrs;
 import dev.kiln.ir.DType;
 import dev.kiln.ir.Op;
@@ -65,7 +65,7 @@ final class Grads {
     static Tensor scatterThroughView(Op op, Attrs attrs, Tensor g, Tensor input) {
         Tensor z = zeros(g.dtype(), input.intShape());
         Tensor view = Dispatcher.call1(op, attrs, z);
-        RawTensors.copyInto(view, g);
+        Copy.into(g, view);
         return z;
     }
 }

@@ -83,7 +83,7 @@ final class LinalgKernels {
         // [B..., m, k] @ [k, n] with mergeable batch dims: one GEMM of (B·m) rows instead of B small ones.
         Matrix folded = y.batchShape.length == 0 ? x.foldedRows() : null;
         if (folded != null) {
-            Blas.gemm(folded, y.slice(0), out.storage().array(), 0);
+            Blas.gemm(folded, y.slice(y.offset), out.storage().array(), 0);
         } else {
             x.times(y, batch, out);
         }

@@ -3,7 +3,7 @@ package dev.kiln.eager.optim;
 import dev.kiln.eager.KilnException;
 import dev.kiln.eager.Tensor;
 import dev.kiln.eager.autograd.GradMode;
-import dev.kiln.eager.nn.RawTensors;
+import dev.kiln.eager.kernels.Copy;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -39,7 +39,7 @@ public abstract class Optimizer {
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             for (Tensor p : params) {
                 Tensor g = p.grad();
-                if (g != null) RawTensors.copyInto(p, update(p, g));
+                if (g != null) Copy.into(update(p, g), p);
             }
         }
     }
@@ -56,7 +56,7 @@ public abstract class Optimizer {
             Tensor g = p.grad();
             if (g == null) continue;
             if (setToNone) p.autogradMeta().setGrad(null);
-            else RawTensors.copyInto(g, Tensor.zeros(g.dtype(), g.shape()));
+            else Copy.into(Tensor.scalarTensor(0, g.dtype()), g);
         }
     }
 
