@@ -320,7 +320,9 @@ public final class IrParser {
         return switch (d) {
             case BOOL -> bool();
             case INT32, INT64 -> integer();
-            case FLOAT32, FLOAT64 -> floating();
+            // f32 elements parse as floats: Float.toString's shortest form reads back exactly that way.
+            case FLOAT32 -> (double) Float.parseFloat(number());
+            case FLOAT64 -> floating();
         };
     }
 
@@ -466,15 +468,16 @@ public final class IrParser {
         }
     }
 
-    private double floating() {
+    private double floating() { return Double.parseDouble(number()); }
+
+    /** The text of a possibly signed number, {@code NaN} or {@code Infinity}, in Java's parse syntax. */
+    private String number() {
         boolean neg = accept("-");
         Token t = next();
-        double v;
-        if (t.kind() == Token.Kind.INT || t.kind() == Token.Kind.FLOAT) v = Double.parseDouble(t.text());
-        else if (t.is("NaN")) v = Double.NaN;
-        else if (t.is("Infinity")) v = Double.POSITIVE_INFINITY;
-        else throw expected(t, "a number");
-        return neg ? -v : v;
+        if (!(t.kind() == Token.Kind.INT || t.kind() == Token.Kind.FLOAT || t.is("NaN") || t.is("Infinity"))) {
+            throw expected(t, "a number");
+        }
+        return (neg ? "-" : "") + t.text();
     }
 
     private boolean bool() {
