@@ -1,6 +1,8 @@
 package dev.kiln.ir.graph;
 
 import dev.kiln.ir.IrException;
+import dev.kiln.ir.type.Shape;
+import dev.kiln.ir.type.TensorType;
 import dev.kiln.ir.type.ValueType;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -144,6 +146,26 @@ public final class Graph {
     }
 
     // ---- constant table ----
+
+    /**
+     * Appends a constant to {@code block}: inline when it has at most {@link NodeKind.Const#INLINE_LIMIT}
+     * elements, else stored in the constant table under a fresh key ({@code c0}, {@code c1}, ...) and referred to.
+     * {@code wrappedNumber} marks a 0-d constant that stands for a Java scalar.
+     */
+    public Node appendConstant(Block block, TensorData data, boolean wrappedNumber) {
+        NodeKind kind;
+        if (data.numel() <= NodeKind.Const.INLINE_LIMIT) {
+            kind = new NodeKind.Const(data);
+        } else {
+            String key;
+            int k = constants.size();
+            do key = "c" + k++; while (constants.containsKey(key));
+            putConstant(key, data);
+            kind = new NodeKind.ConstRef(key);
+        }
+        TensorType type = new TensorType(data.dtype(), Shape.of(data.shape()), wrappedNumber);
+        return create(kind).outputs(type).appendTo(block);
+    }
 
     /** Stores {@code data} under {@code key} (a value-name-like identifier), replacing any previous entry. */
     public void putConstant(String key, TensorData data) {

@@ -132,4 +132,22 @@ class GraphTest {
         g.rename(x, "input");
         assertEquals("input", x.name());
     }
+
+    @Test
+    void smallConstantsInlineLargeOnesGoToTheTable() {
+        Graph g = new Graph();
+        Node small = g.appendConstant(g.topBlock(), TensorData.scalar(1.5), true);
+        Node big = g.appendConstant(g.topBlock(), TensorData.of(DType.FLOAT32, new long[] {4, 8}, new float[32]),
+                false);
+        g.setOutputs(small.output(), big.output());
+        GraphVerifier.verify(g);
+        assertEquals("""
+                graph():
+                  %0 : f64[]{wrapped} = const(1.5)
+                  %1 : f32[4, 8] = const(@c0)
+                  return (%0, %1)
+                """, IrPrinter.print(g));
+        assertEquals(IrPrinter.print(g), IrPrinter.print(dev.kiln.ir.text.IrParser.parse(IrPrinter.print(g),
+                g.constants())));
+    }
 }
