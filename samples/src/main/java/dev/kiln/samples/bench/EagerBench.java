@@ -2,6 +2,7 @@ package dev.kiln.samples.bench;
 
 import dev.kiln.eager.Parallel;
 import dev.kiln.eager.Tensor;
+import dev.kiln.eager.autograd.GradMode;
 import dev.kiln.eager.nn.Module;
 import dev.kiln.samples.ConformanceCase;
 import java.nio.file.Path;
@@ -48,8 +49,11 @@ public class EagerBench {
         inputs = ConformanceCase.inputs(dir, 0);
     }
 
+    /** Inference as PyTorch's {@code torch.no_grad()} eager figures measure it: no autograd recording. */
     @Benchmark
     public List<Tensor> forward() {
-        return ConformanceCase.run(model, inputs);
+        try (var noGrad = GradMode.noGrad()) {
+            return ConformanceCase.run(model, inputs);
+        }
     }
 }

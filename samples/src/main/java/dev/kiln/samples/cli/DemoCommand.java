@@ -2,6 +2,7 @@ package dev.kiln.samples.cli;
 
 import dev.kiln.eager.Parallel;
 import dev.kiln.eager.Tensor;
+import dev.kiln.eager.autograd.GradMode;
 import dev.kiln.eager.nn.Module;
 import dev.kiln.samples.CaseJson;
 import dev.kiln.samples.Comparison;
@@ -61,7 +62,7 @@ final class DemoCommand {
                 List<Tensor> inputs = ConformanceCase.inputs(dir, k);
                 if (inputs.isEmpty()) continue;
                 String shape = Arrays.toString(inputs.get(0).shape()).replace(" ", "");
-                try {
+                try (var noGrad = GradMode.noGrad()) {
                     String problem = check(model, inputs, ConformanceCase.expectedOutputs(dir, k), meta);
                     if (problem.startsWith("MISMATCH")) failures++;
                     System.out.printf("%-20s %-6s %-18s %s%n", name, "input" + k, shape, problem);
