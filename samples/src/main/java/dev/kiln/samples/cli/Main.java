@@ -7,6 +7,7 @@ import java.util.Arrays;
  *
  * <pre>
  *   ./kiln demo [--conformance DIR] [--threads N]   run every conformance case eagerly and compare with PyTorch
+ *   ./kiln train linear-regression|mlp-classifier    train a small model eagerly with autograd
  *   ./kiln bench-eager [JMH options]                 JMH benchmark of eager latency per conformance case
  * </pre>
  */
@@ -21,10 +22,24 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "demo" -> System.exit(DemoCommand.run(rest));
+            case "train" -> train(rest);
             case "bench-eager" -> org.openjdk.jmh.Main.main(withDefault(rest, "dev.kiln.samples.bench.EagerBench"));
             default -> {
                 System.err.println("kiln: unknown command '" + args[0] + "'");
                 usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void train(String[] args) {
+        String which = args.length == 0 ? "" : args[0];
+        switch (which) {
+            case "linear-regression" -> dev.kiln.samples.train.LinearRegression.main(new String[0]);
+            case "mlp-classifier" -> dev.kiln.samples.train.MlpClassifier.main(new String[0]);
+            default -> {
+                System.err.println("kiln train: expected 'linear-regression' or 'mlp-classifier', found '" + which
+                        + "'");
                 System.exit(2);
             }
         }
@@ -45,6 +60,8 @@ public final class Main {
                   demo [--conformance DIR] [--threads N]
                         Load every conformance case's PyTorch weights into its Java model, run both example
                         inputs eagerly and compare with PyTorch's outputs (default DIR: ../shared/conformance).
+                  train linear-regression | train mlp-classifier
+                        Train a small model eagerly (autograd, SGD/Adam), printing the loss as it goes.
                   bench-eager [JMH options]
                         JMH benchmark of eager forward latency for every conformance case
                         (e.g. ./kiln bench-eager -p threads=1,2).
