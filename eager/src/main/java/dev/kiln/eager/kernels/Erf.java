@@ -49,20 +49,6 @@ final class Erf {
         return x < 0 ? 2.0 - r : r;
     }
 
-    /**
-     * erfc for results that will be rounded to float32: the same rational approximations, but
-     * {@code exp(-y²)} is computed with one exp of the rounded square. The rounding of y² costs at most
-     * y²·2^-53 relative (below 1e-13 where erfc is representable), so two exps buy nothing at float precision.
-     */
-    static double erfcForFloat(double x) {
-        double y = Math.abs(x);
-        if (y <= THRESH) return 0.5 - smallErf(x) + 0.5;
-        if (Double.isNaN(y)) return y;
-        if (y >= XBIG) return x < 0 ? 2.0 : 0.0;
-        double r = Math.exp(-y * y) * rational(y);
-        return x < 0 ? 2.0 - r : r;
-    }
-
     /** Interval 1: erf by a rational function of x^2. */
     private static double smallErf(double x) {
         double y = Math.abs(x);

@@ -26,29 +26,6 @@ final class ScalarMath {
         return x / (1.0 + Math.exp(-2.0 * u));
     }
 
-    /**
-     * tanh for float32 results: {@code 1 - 2/(e^{2|x|} + 1)} with the sign restored, and an odd Taylor polynomial
-     * below |x| = 1/16 where that form would cancel. Relative error below 1e-14, far under float's 6e-8, and
-     * several times faster than {@link Math#tanh}, which is not an intrinsic on JDK 17.
-     */
-    static double tanhForFloat(double x) {
-        double a = Math.abs(x);
-        if (a < 0.0625) {
-            double x2 = x * x;
-            // x - x^3/3 + 2x^5/15 - 17x^7/315 + 62x^9/2835; the next term is below 1e-15 relative here
-            return x * (1 + x2 * (-1.0 / 3 + x2 * (2.0 / 15 + x2 * (-17.0 / 315 + x2 * (62.0 / 2835)))));
-        }
-        if (a > 20) return Math.copySign(1.0, x); // 1 - tanh < 1e-17; also keeps exp from overflowing
-        double t = 1 - 2 / (Math.exp(2 * a) + 1);
-        return Math.copySign(t, x);
-    }
-
-    /**
-     * Exact GELU for float32 results: as {@link #gelu} but with {@link Erf#erfcForFloat} (one exp instead of
-     * two), still accurate to about 1e-13 relative.
-     */
-    static double geluForFloat(double x) { return x * 0.5 * Erf.erfcForFloat(-x * SQRT1_2); }
-
     static double silu(double x) { return x / (1.0 + Math.exp(-x)); }
 
     /** ELU: {@code x > 0 ? x : alpha (e^x - 1)}; expm1 keeps small negative inputs accurate. */

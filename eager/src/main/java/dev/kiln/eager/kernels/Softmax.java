@@ -2,6 +2,7 @@ package dev.kiln.eager.kernels;
 
 import dev.kiln.eager.Parallel;
 import dev.kiln.eager.Storage;
+import dev.kiln.ir.DType;
 
 /**
  * Numerically stable softmax and log-softmax along the middle dim of a contiguous {@code [outer, n, inner]}
@@ -9,7 +10,8 @@ import dev.kiln.eager.Storage;
  *
  * <p>When the dim is the last one ({@code inner == 1}) each row is loaded into a per-thread double row, so exp
  * runs once per element. Otherwise a task handles a block of contiguous columns and makes three passes over
- * the rows (max; exp and sum, parked in the output; normalise), so exp also runs once per element there. A row containing NaN gives NaN, as in PyTorch; so does a row of all {@code -inf}.
+ * the rows (max; exp and sum, parked in the output; normalise), so exp also runs once per element there.
+ * Float32 over the last dim takes a float path with {@link FastMath32}'s exp ({@link #lastDimFloat}). A row containing NaN gives NaN, as in PyTorch; so does a row of all {@code -inf}.
  */
 final class Softmax {
     private Softmax() {}
@@ -20,6 +22,10 @@ final class Softmax {
      */
     static void run(Storage src, int base, int outer, int n, int inner, boolean log, Storage out) {
         if (outer == 0 || n == 0 || inner == 0) return;
+        if (inner == 1 && src.dtype() == DType.FLOAT32) {
+            lastDimFloat(src.floats(), base, outer, n, log, out.floats());
+            return;
+        }
         if (inner == 1) {
             int grain = Math.max(1, Parallel.ELEMENTWISE_GRAIN / 4 / n);
             Parallel.forRange(outer, grain, (s, e) -> {
@@ -45,6 +51,34 @@ final class Softmax {
                 int m = Math.min(block, inner - j0);
                 int start = o * n * inner + j0;
                 middleDim(src, base + start, n, inner, m, log, max, sum, buf, out, start);
+            }
+        });
+    }
+
+    /**
+     * Float32 softmax over the last dim, as ATen's vectorised float kernel: {@code x - max} in float, exp by
+     * {@link FastMath32} (≤ 1 ulp), the sum in double, one float division (softmax) or subtraction of the double
+     * log-sum (log_softmax) per element.
+     */
+    private static void lastDimFloat(float[] src, int base, int outer, int n, boolean log, float[] out) {
+        int grain = Math.max(1, Parallel.ELEMENTWISE_GRAIN / 4 / n);
+        Parallel.forRange(outer, grain, (s, e) -> {
+            float[] row = new float[n];
+            for (int o = s; o < e; o++) {
+                int at = base + o * n;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < n; i++) max = Math.max(max, src[at + i]); // Math.max propagates NaN
+                for (int i = 0; i < n; i++) row[i] = src[at + i] - max;
+                FastMath32.exp(row, 0, out, o * n, n);
+                double sum = 0;
+                for (int i = 0; i < n; i++) sum += out[o * n + i];
+                if (log) {
+                    double logSum = Math.log(sum);
+                    for (int i = 0; i < n; i++) out[o * n + i] = (float) (row[i] - logSum);
+                } else {
+                    float total = (float) sum;
+                    for (int i = 0; i < n; i++) out[o * n + i] /= total;
+                }
             }
         });
     }

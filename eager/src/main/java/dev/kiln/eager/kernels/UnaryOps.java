@@ -20,14 +20,15 @@ import java.util.function.LongUnaryOperator;
  * <p>Three dtype policies, as in PyTorch: <em>math functions</em> (exp, log, sqrt, rsqrt, sin, cos, reciprocal,
  * sigmoid, tanh) lift integer and bool inputs to float32; <em>activations</em> (gelu, silu, elu, leaky_relu,
  * softplus) accept floating inputs only; <em>sign and range ops</em> (abs, neg, relu, hardtanh, clamp) also work
- * on integers, in the long domain, and refuse bool. Float32 inputs of the hot ops take {@link Float32Kernels}.
+ * on integers, in the long domain, and refuse bool. Float32 inputs of the hot ops take {@link Float32Kernels}
+ * (whose transcendental functions are {@link FastMath32}'s float approximations); float64 stays on {@link Math}.
  */
 final class UnaryOps {
     private UnaryOps() {}
 
     static void register(Map<Op, Kernel> t) {
         math(t, Op.EXP, Float32Kernels.EXP, Math::exp);
-        math(t, Op.LOG, null, Math::log);
+        math(t, Op.LOG, Float32Kernels.LOG, Math::log);
         math(t, Op.SQRT, Float32Kernels.SQRT, Math::sqrt);
         math(t, Op.RSQRT, null, x -> 1.0 / Math.sqrt(x));
         math(t, Op.SIN, null, Math::sin);
@@ -41,7 +42,8 @@ final class UnaryOps {
                 floating(Op.SILU, in[0], Float32Kernels.SILU, ScalarMath::silu, COSTLY_GRAIN)));
         KernelRegistry.put(t, Op.ELU, Kernel.single((in, at) -> {
             double alpha = roundedTo(in[0], at.getScalarAsDouble("alpha"));
-            return floating(Op.ELU, in[0], null, x -> ScalarMath.elu(x, alpha), COSTLY_GRAIN);
+            return floating(Op.ELU, in[0], Float32Kernels.elu((float) alpha), x -> ScalarMath.elu(x, alpha),
+                    COSTLY_GRAIN);
         }));
         KernelRegistry.put(t, Op.LEAKY_RELU, Kernel.single((in, at) -> {
             double slope = roundedTo(in[0], at.getScalarAsDouble("negative_slope"));
@@ -51,7 +53,8 @@ final class UnaryOps {
         KernelRegistry.put(t, Op.SOFTPLUS, Kernel.single((in, at) -> {
             double beta = roundedTo(in[0], at.getScalarAsDouble("beta"));
             double threshold = roundedTo(in[0], at.getScalarAsDouble("threshold"));
-            return floating(Op.SOFTPLUS, in[0], null, x -> ScalarMath.softplus(x, beta, threshold), COSTLY_GRAIN);
+            return floating(Op.SOFTPLUS, in[0], Float32Kernels.softplus((float) beta, (float) threshold),
+                    x -> ScalarMath.softplus(x, beta, threshold), COSTLY_GRAIN);
         }));
 
         KernelRegistry.put(t, Op.ABS, Kernel.single((in, at) ->
