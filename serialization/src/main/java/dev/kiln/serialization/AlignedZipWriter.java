@@ -70,7 +70,7 @@ final class AlignedZipWriter {
             throw new IllegalStateException("entry " + name + " data at offset " + dataOffset + " is not "
                     + ALIGNMENT + "-byte aligned");
         }
-        byte[] chunk = new byte[(int) Math.min(1 << 16, Math.max(1, data.remaining()))];
+        byte[] chunk = new byte[Math.min(1 << 16, Math.max(1, data.remaining()))];
         while (data.hasRemaining()) {
             int n = Math.min(chunk.length, data.remaining());
             data.get(chunk, 0, n);

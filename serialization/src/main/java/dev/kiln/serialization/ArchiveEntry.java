@@ -7,8 +7,11 @@ import java.util.Objects;
  */
 public record ArchiveEntry(String name, Kind kind, long byteLength, String sha256) {
 
-    /** The role of an entry, by its place in the layout. */
-    public enum Kind { VERSION, GRAPH_TEXT, TENSOR_DATA, JVM_CLASS, PTX, EXTRA }
+    /**
+     * The role of an entry, by its place in the layout. {@code OTHER}: a kind added by a newer minor version of the
+     * format, whose checksum is verified but whose content this reader ignores.
+     */
+    public enum Kind { VERSION, GRAPH_TEXT, TENSOR_DATA, JVM_CLASS, PTX, EXTRA, OTHER }
 
     public ArchiveEntry {
         Objects.requireNonNull(name, "name");

@@ -166,7 +166,6 @@ public final class ArchiveReader {
         for (ArtifactEntry a : model.getArtifactsList()) {
             if (content.containsKey(a.getName())) throw fail(MALFORMED, ArchiveLayout.MODEL, "artifact index lists '"
                     + a.getName() + "' twice");
-            kindOf(a);
             ZipDirectory.Entry e = dir.get(a.getName());
             if (e == null) {
                 throw fail(MISSING_ENTRY, a.getName(), "entry is listed in the artifact index but absent from the zip");
@@ -196,7 +195,8 @@ public final class ArchiveReader {
         return content;
     }
 
-    private ArchiveEntry.Kind kindOf(ArtifactEntry a) throws ArchiveException {
+    /** The entry's kind; a kind this reader does not know (from a newer minor) is OTHER: verified, then ignored. */
+    private static ArchiveEntry.Kind kindOf(ArtifactEntry a) {
         return switch (a.getKind()) {
             case VERSION -> ArchiveEntry.Kind.VERSION;
             case GRAPH_TEXT -> ArchiveEntry.Kind.GRAPH_TEXT;
@@ -204,8 +204,7 @@ public final class ArchiveReader {
             case JVM_CLASS -> ArchiveEntry.Kind.JVM_CLASS;
             case PTX -> ArchiveEntry.Kind.PTX;
             case EXTRA -> ArchiveEntry.Kind.EXTRA;
-            default -> throw fail(MALFORMED, ArchiveLayout.MODEL, "artifact index entry '" + a.getName()
-                    + "' has unknown kind " + a.getKindValue());
+            case ARTIFACT_KIND_UNSPECIFIED, UNRECOGNIZED -> ArchiveEntry.Kind.OTHER;
         };
     }
 

@@ -20,12 +20,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Saves a {@link KilnArchive} as a {@code .kiln} file, atomically: the zip is written to a temporary file in the
@@ -77,6 +81,7 @@ public final class ArchiveWriter {
                 out.flush();
                 ch.force(true);
             }
+            setPermissions(tmp, abs);
             Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             moved = true;
             syncDirectory(dir);
@@ -170,6 +175,18 @@ public final class ArchiveWriter {
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError("every JDK has SHA-256", e);
         }
+    }
+
+    /**
+     * Temporary files are created owner-only (0600); a model file is meant to be shared, so give the new file the
+     * permissions of the file it replaces, or rw-r--r-- for a new one. No-op where POSIX permissions do not exist.
+     */
+    private static void setPermissions(Path tmp, Path target) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
+        if (view == null) return;
+        Set<PosixFilePermission> perms = Files.exists(target)
+                ? Files.getPosixFilePermissions(target) : PosixFilePermissions.fromString("rw-r--r--");
+        view.setPermissions(perms);
     }
 
     /** Makes the rename durable; some platforms cannot open a directory, and there the rename must do. */

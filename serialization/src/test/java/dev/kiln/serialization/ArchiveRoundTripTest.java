@@ -169,11 +169,17 @@ class ArchiveRoundTripTest {
                         .setSha256(com.google.protobuf.ByteString.copyFrom(sha256(version))));
             }
         }
+        // An optional entry of a kind that 1.7 introduced (kind number 42): indexed, so verified, then ignored.
+        byte[] future = "future".getBytes(StandardCharsets.US_ASCII);
+        entries.put("kiln/future/hints.bin", future);
+        m.addArtifacts(dev.kiln.serialization.proto.ArtifactEntry.newBuilder().setName("kiln/future/hints.bin")
+                .setKindValue(42).setByteLength(future.length).setSha256(com.google.protobuf.ByteString.copyFrom(sha256(future))));
         entries.put("kiln/version", version);
         entries.put("kiln/model.pb", m.build().toByteArray());
         Surgery.write(file, entries);
         KilnArchive b = ArchiveReader.read(file);
         assertEquals(new FormatVersion(1, 7), b.formatVersion());
+        assertEquals(ArchiveEntry.Kind.OTHER, b.index().get(b.index().size() - 1).kind());
         assertEquals(IrPrinter.print(Samples.myNet()), IrPrinter.print(b.graph()));
     }
 
