@@ -30,6 +30,8 @@ public final class TraceOptions {
     private final boolean strict;
     private final GuardPolicy guardPolicy;
     private final Consumer<String> warnings;
+    /** Set only while a copy is made (so the object stays immutable once returned). */
+    private boolean probeSizes = true;
 
     private TraceOptions(Map<Integer, Map<Integer, String>> dynamicDims, List<String> inputNames,
             List<String> outputNames, List<Tensor[]> checkInputs, double rtol, double atol, boolean strict,
@@ -103,9 +105,25 @@ public final class TraceOptions {
         return copy(dynamicDims, inputNames, outputNames, checkInputs, rtol, atol, strict, guardPolicy, sink);
     }
 
-    private static TraceOptions copy(Map<Integer, Map<Integer, String>> d, List<String> in, List<String> out,
+    /**
+     * Whether to probe each dynamic size after tracing (default true): run eager and traced with the example grown
+     * by one along that size, and specialise the size when they disagree. Costs one extra eager and one graph run
+     * per size symbol; turn off for models whose eager forward is expensive or has side effects.
+     */
+    public TraceOptions withSizeProbe(boolean probe) {
+        TraceOptions o = copy(dynamicDims, inputNames, outputNames, checkInputs, rtol, atol, strict, guardPolicy,
+                warnings);
+        o.probeSizes = probe;
+        return o;
+    }
+
+    boolean probeSizes() { return probeSizes; }
+
+    private TraceOptions copy(Map<Integer, Map<Integer, String>> d, List<String> in, List<String> out,
             List<Tensor[]> check, double rtol, double atol, boolean strict, GuardPolicy g, Consumer<String> w) {
-        return new TraceOptions(d, in, out, check, rtol, atol, strict, g, w);
+        TraceOptions o = new TraceOptions(d, in, out, check, rtol, atol, strict, g, w);
+        o.probeSizes = probeSizes;
+        return o;
     }
 
     /** The symbol of dim {@code dim} of input {@code input}, or null when static. */

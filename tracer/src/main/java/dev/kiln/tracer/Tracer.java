@@ -43,8 +43,9 @@ public final class Tracer {
 
     /**
      * Traces {@code model} on {@code example}. Where a dynamic size cannot stay symbolic, the trace is redone with
-     * that size static (a warning says why; strict mode fails instead). The result is verified and then checked
-     * against eager execution on the example and on {@code options.checkInputs()}.
+     * that size static (a warning says why; strict mode fails instead). The result is verified, each dynamic size
+     * is probed at another value ({@link SizeProbe}), and the graph is checked against eager execution on the
+     * example and on {@code options.checkInputs()}.
      */
     public static TracedModule trace(Module model, TraceOptions options, Tensor... example) {
         Set<String> specialised = new HashSet<>();
@@ -52,7 +53,9 @@ public final class Tracer {
         for (int attempt = 0; ; attempt++) {
             List<String> warnings = new ArrayList<>(notes);
             try {
-                TracedModule traced = traceOnce(model, options, specialised, warnings, example);
+                Map<String, Long> bindings = new HashMap<>();
+                TracedModule traced = traceOnce(model, options, specialised, bindings, warnings, example);
+                if (options.probeSizes()) SizeProbe.probe(model, traced, options, bindings, example);
                 for (String w : warnings) options.warnings().accept(w);
                 TraceChecker.check(model, traced, options, example);
                 return traced;
@@ -67,8 +70,7 @@ public final class Tracer {
     }
 
     private static TracedModule traceOnce(Module model, TraceOptions options, Set<String> specialised,
-            List<String> warnings, Tensor[] example) {
-        Map<String, Long> bindings = new HashMap<>();
+            Map<String, Long> bindings, List<String> warnings, Tensor[] example) {
         TraceSession session = new TraceSession(model, options, bindings, warnings);
         Graph g = session.graph;
         for (int i = 0; i < example.length; i++) {
