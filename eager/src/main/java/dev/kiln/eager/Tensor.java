@@ -210,13 +210,16 @@ public final class Tensor {
     public DType dtype() { return storage.dtype(); }
 
     /** The sizes, as a fresh array. */
-    public long[] shape() { return Shapes.toLongs(shape); }
+    public long[] shape() { return TensorReads.shape(this, Shapes.toLongs(shape)); }
 
     /** The sizes as ints, as a fresh array. */
     public int[] intShape() { return shape.clone(); }
 
     /** Size of dimension {@code dim} (negative counts from the end). */
-    public long size(int dim) { return shape[Shapes.wrapDim(dim, shape.length, "Tensor.size")]; }
+    public long size(int dim) {
+        int d = Shapes.wrapDim(dim, shape.length, "Tensor.size");
+        return TensorReads.size(this, d, shape[d]);
+    }
 
     /** Number of dimensions. */
     public int dim() { return shape.length; }
@@ -594,17 +597,21 @@ public final class Tensor {
     }
 
     /** The element at {@code index} as a double. */
-    public double getDouble(long... index) { return storage.getDouble(storageIndex(index)); }
+    public double getDouble(long... index) {
+        return TensorReads.element(this, index, storage.getDouble(storageIndex(index)));
+    }
 
     /** The element at {@code index} as a long (floats truncate). */
-    public long getLong(long... index) { return storage.getLong(storageIndex(index)); }
+    public long getLong(long... index) {
+        return TensorReads.element(this, index, storage.getLong(storageIndex(index)));
+    }
 
     /** The value of a one-element tensor, as a double (PyTorch's {@code item()}). */
     public double item() {
         if (numel() != 1) {
             throw new KilnException("item(): expected a tensor with one element, found shape " + Arrays.toString(shape));
         }
-        return storage.getDouble(offset);
+        return TensorReads.element(this, new long[0], storage.getDouble(offset));
     }
 
     /** The value of a one-element tensor, as a long. */
@@ -613,19 +620,47 @@ public final class Tensor {
             throw new KilnException("itemLong(): expected a tensor with one element, found shape "
                     + Arrays.toString(shape));
         }
-        return storage.getLong(offset);
+        return TensorReads.element(this, new long[0], storage.getLong(offset));
+    }
+
+    /**
+     * The value of a one-element tensor as a boolean (non-zero is true), as Python's {@code bool(t)}. Prefer this
+     * for data-dependent branches ({@code if (x.sum().gt(0).itemBool())}): a trace guards the boolean itself, so
+     * any input that takes the same branch passes the guard.
+     */
+    public boolean itemBool() {
+        if (numel() != 1) {
+            throw new KilnException("itemBool(): expected a tensor with one element, found shape "
+                    + Arrays.toString(shape));
+        }
+        return TensorReads.element(this, new long[0], storage.getDouble(offset) != 0);
     }
 
     /** The elements in row-major order, converted to float. */
-    public float[] toFloatArray() { return ((float[]) contiguousOf(DType.FLOAT32).storage.array()).clone(); }
+    public float[] toFloatArray() {
+        TensorReads.bulk(this, "toFloatArray");
+        return ((float[]) contiguousOf(DType.FLOAT32).storage.array()).clone();
+    }
 
-    public double[] toDoubleArray() { return ((double[]) contiguousOf(DType.FLOAT64).storage.array()).clone(); }
+    public double[] toDoubleArray() {
+        TensorReads.bulk(this, "toDoubleArray");
+        return ((double[]) contiguousOf(DType.FLOAT64).storage.array()).clone();
+    }
 
-    public int[] toIntArray() { return ((int[]) contiguousOf(DType.INT32).storage.array()).clone(); }
+    public int[] toIntArray() {
+        TensorReads.bulk(this, "toIntArray");
+        return ((int[]) contiguousOf(DType.INT32).storage.array()).clone();
+    }
 
-    public long[] toLongArray() { return ((long[]) contiguousOf(DType.INT64).storage.array()).clone(); }
+    public long[] toLongArray() {
+        TensorReads.bulk(this, "toLongArray");
+        return ((long[]) contiguousOf(DType.INT64).storage.array()).clone();
+    }
 
-    public boolean[] toBoolArray() { return ((boolean[]) contiguousOf(DType.BOOL).storage.array()).clone(); }
+    public boolean[] toBoolArray() {
+        TensorReads.bulk(this, "toBoolArray");
+        return ((boolean[]) contiguousOf(DType.BOOL).storage.array()).clone();
+    }
 
     /** A contiguous tensor of {@code dtype} whose storage holds exactly this tensor's elements, from offset 0. */
     private Tensor contiguousOf(DType dtype) {

@@ -1,7 +1,10 @@
 package dev.kiln.ir;
 
+import dev.kiln.ir.sym.SymExpr;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,6 +16,12 @@ import java.util.Map;
  * {@code STRING} → {@link String}, {@code DTYPE} → {@link DType}, {@code INT_LIST}/{@code SHAPE} → {@code long[]},
  * {@code FLOAT_LIST} → {@code double[]}, {@code SCALAR} → {@link Long}, {@link Double} or {@link Boolean}), and
  * defaults are filled in. Absent optional attributes are absent from the map. Arrays are never mutated.
+ *
+ * <p>A {@code SHAPE} attribute of a traced graph may hold symbolic sizes ({@code view(size=[B, -1])}): then its
+ * value is an unmodifiable {@code List<SymExpr>} with at least one non-constant entry (all-constant lists are
+ * stored as {@code long[]}, so each value has one representation). {@link #getInts} refuses a symbolic value;
+ * {@link #getShape} reads both forms, and {@link #evaluate} binds the symbols to give the concrete attributes a
+ * kernel needs.
  */
 public final class Attrs {
     private final Op op;
@@ -47,7 +56,44 @@ public final class Attrs {
     public DType getDType(String name) { return (DType) require(name); }
 
     /** An {@code INT_LIST} or {@code SHAPE} attribute. The array is shared: do not modify it. */
-    public long[] getInts(String name) { return (long[]) require(name); }
+    public long[] getInts(String name) {
+        Object v = require(name);
+        if (v instanceof List<?> l) {
+            throw new IllegalStateException(op + ": attribute '" + name + "' is symbolic " + l
+                    + "; evaluate the attributes under the symbols' values first");
+        }
+        return (long[]) v;
+    }
+
+    /** A {@code SHAPE} (or {@code INT_LIST}) attribute as sizes, symbolic or not. */
+    @SuppressWarnings("unchecked")
+    public List<SymExpr> getShape(String name) {
+        Object v = require(name);
+        if (v instanceof List<?> l) return (List<SymExpr>) l;
+        List<SymExpr> out = new ArrayList<>();
+        for (long x : (long[]) v) out.add(SymExpr.of(x));
+        return out;
+    }
+
+    /** Whether some attribute holds symbolic sizes. */
+    public boolean isSymbolic() {
+        for (Object v : values.values()) if (v instanceof List) return true;
+        return false;
+    }
+
+    /** These attributes with every symbolic size evaluated under {@code bindings}; {@code this} if none is symbolic. */
+    public Attrs evaluate(java.util.Map<String, Long> bindings) {
+        if (!isSymbolic()) return this;
+        Map<String, Object> out = new LinkedHashMap<>(values);
+        for (Map.Entry<String, Object> e : out.entrySet()) {
+            if (e.getValue() instanceof List<?> l) {
+                long[] a = new long[l.size()];
+                for (int i = 0; i < a.length; i++) a[i] = ((SymExpr) l.get(i)).eval(bindings);
+                e.setValue(a);
+            }
+        }
+        return new Attrs(op, out);
+    }
 
     /** A {@code SCALAR} attribute as a Java number ({@link Long}, {@link Double}) or {@link Boolean}. */
     public Object getScalar(String name) { return require(name); }
@@ -135,6 +181,26 @@ public final class Attrs {
         return String.valueOf(v);
     }
 
+    /**
+     * A SHAPE value given as sizes that may be symbolic ({@code SymExpr}, {@code Long} or {@code Integer} entries):
+     * {@code long[]} when every entry is a constant, else an unmodifiable list of {@link SymExpr}.
+     */
+    private static Object shapeOf(List<?> entries) {
+        List<SymExpr> out = new ArrayList<>();
+        boolean constant = true;
+        for (Object o : entries) {
+            SymExpr e = o instanceof SymExpr x ? x : o instanceof Integer || o instanceof Long
+                    ? SymExpr.of(((Number) o).longValue()) : null;
+            if (e == null) return null;
+            constant &= e.isConstant();
+            out.add(e);
+        }
+        if (!constant) return List.copyOf(out);
+        long[] a = new long[out.size()];
+        for (int i = 0; i < a.length; i++) a[i] = out.get(i).constant();
+        return a;
+    }
+
     /** Collects attribute values, checking each against the schema as it is set. */
     public static final class Builder {
         private final Op op;
@@ -144,7 +210,8 @@ public final class Attrs {
 
         /**
          * Sets an attribute. Accepts the natural Java forms: {@code int}/{@code long} for INT, any number for
-         * FLOAT, {@code int[]}/{@code long[]} for INT_LIST and SHAPE. {@code null} leaves it unset (absent or default).
+         * FLOAT, {@code int[]}/{@code long[]} for INT_LIST and SHAPE, and for SHAPE also a {@code List} of
+         * {@link SymExpr} (or numbers). {@code null} leaves it unset (absent or default).
          */
         public Builder set(String name, Object value) {
             AttrSpec spec = op.schema().attr(name);
@@ -177,8 +244,11 @@ public final class Attrs {
                 case BOOL -> v instanceof Boolean ? v : null;
                 case STRING -> v instanceof String ? v : null;
                 case DTYPE -> v instanceof DType ? v : null;
-                case INT_LIST, SHAPE -> v instanceof long[] a ? a.clone()
+                case INT_LIST -> v instanceof long[] a ? a.clone()
                         : v instanceof int[] a ? Arrays.stream(a).asLongStream().toArray() : null;
+                case SHAPE -> v instanceof long[] a ? a.clone()
+                        : v instanceof int[] a ? Arrays.stream(a).asLongStream().toArray()
+                        : v instanceof List<?> l ? shapeOf(l) : null;
                 case FLOAT_LIST -> v instanceof double[] d ? d.clone() : null;
                 case SCALAR -> v instanceof Integer || v instanceof Long ? (Object) ((Number) v).longValue()
                         : v instanceof Float || v instanceof Double ? (Object) ((Number) v).doubleValue()

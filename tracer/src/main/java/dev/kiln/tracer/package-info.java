@@ -1,6 +1,8 @@
 /**
- * The tracer: runs a model once under a dispatch recorder and emits an SSA graph (issue: IR and tracer).
- *
- * <p>Not built yet: this package holds the module's place in the build and its dependencies.
+ * The tracer: {@link dev.kiln.tracer.Tracer#trace} runs a model once with a recorder installed in the eager
+ * dispatcher and returns a {@link dev.kiln.tracer.TracedModule}: a verified SSA graph with symbolic sizes, guards
+ * on data-dependent Java control flow, and structured {@code kiln::cond} / {@code kiln::scan} nodes for the
+ * control flow written with {@link dev.kiln.tracer.Tracer#cond} and {@link dev.kiln.tracer.Tracer#scan}. See
+ * {@code docs/tracing.md}.
  */
 package dev.kiln.tracer;

@@ -48,6 +48,18 @@ public final class Graph {
         return v;
     }
 
+    /**
+     * Appends an output of {@code type} to {@code node}; {@code name} null picks the next free number. For
+     * structured nodes ({@code kiln::cond}, {@code kiln::scan}) whose result types are known only once their
+     * blocks have been built.
+     */
+    public Value addOutput(Node node, String name, ValueType type) {
+        requireOwn(node);
+        Value v = new Value(this, node, null, node.outputs.size(), claimName(name), Objects.requireNonNull(type));
+        node.outputs.add(v);
+        return v;
+    }
+
     /** Starts building a node of {@code kind}; finish with {@link NodeBuilder#appendTo} or an insert method. */
     public NodeBuilder create(NodeKind kind) {
         if (kind instanceof NodeKind.Return) throw new IrException("return nodes belong to blocks; use setResults");

@@ -20,12 +20,16 @@ import java.util.Objects;
  *   <tr><td>{@link Size}</td><td>{@code aten::size(%x, dim=0)}</td><td>1 tensor</td><td>1 int</td><td>0</td></tr>
  *   <tr><td>{@link Cond}</td><td>{@code kiln::cond(%pred, %a, ...)}</td><td>bool scalar, operands</td>
  *       <td>branch results</td><td>2</td></tr>
+ *   <tr><td>{@link Scan}</td><td>{@code kiln::scan(%xs, %init, dim=1)}</td><td>sequence, initial carry</td>
+ *       <td>final carry, stacked carries</td><td>1</td></tr>
+ *   <tr><td>{@link Guard}</td><td>{@code kiln::guard(%s, expected=true)}</td><td>1-element tensor</td><td>0</td>
+ *       <td>0</td></tr>
  *   <tr><td>{@link Return}</td><td>{@code return (%a, ...)}</td><td>block results</td><td>0</td><td>0</td></tr>
  * </table>
  */
 public sealed interface NodeKind
         permits NodeKind.OpCall, NodeKind.Param, NodeKind.Const, NodeKind.ConstRef, NodeKind.Size, NodeKind.Cond,
-        NodeKind.Return {
+        NodeKind.Scan, NodeKind.Guard, NodeKind.Return {
 
     /** The name the kind prints with: {@code aten::add}, {@code param}, {@code const}, ... */
     String name();
@@ -94,6 +98,34 @@ public sealed interface NodeKind
     record Cond() implements NodeKind {
         @Override
         public String name() { return "kiln::cond"; }
+    }
+
+    /**
+     * {@code kiln::scan(xs, init, dim)}: a loop over the slices of {@code xs} along {@code dim}, as
+     * {@code jax.lax.scan}. Its one block takes {@code (slice, carry)} and returns the next carry (typed like
+     * {@code init}); the node yields the final carry and the carries of every step stacked along {@code dim}.
+     * The trip count is the size of {@code xs} at {@code dim}, so it may be symbolic.
+     */
+    record Scan(long dim) implements NodeKind {
+        @Override
+        public String name() { return "kiln::scan"; }
+    }
+
+    /**
+     * {@code kiln::guard(value, expected)}: the trace read one element of {@code value} into Java (a data-dependent
+     * branch, {@code item()}) and saw {@code expected} ({@link Boolean}, {@link Long} or {@link Double}); running
+     * the graph where the element differs must fail (or warn), since the trace may have taken another path. The
+     * node's source info names the Java line that read it. No outputs; never removed as dead code.
+     */
+    record Guard(Object expected) implements NodeKind {
+        public Guard {
+            if (!(expected instanceof Boolean || expected instanceof Long || expected instanceof Double)) {
+                throw new IllegalArgumentException("a guard expects a Boolean, Long or Double, found " + expected);
+            }
+        }
+
+        @Override
+        public String name() { return "kiln::guard"; }
     }
 
     /** The terminator of a block; its inputs are the block's results. Not printed as a node. */

@@ -8,7 +8,7 @@ import dev.kiln.ir.DType;
 import dev.kiln.ir.Op;
 import dev.kiln.ir.type.Shape;
 import dev.kiln.ir.type.TensorType;
-import java.util.Arrays;
+import dev.kiln.ir.sym.SymExpr;
 import java.util.List;
 import java.util.Map;
 
@@ -19,9 +19,9 @@ final class FactoryRules {
     static void register(Map<Op, TypeRule> t) {
         for (Op op : List.of(Op.ZEROS, Op.ONES, Op.FULL, Op.RAND, Op.RANDN)) {
             t.put(op, (in, a) -> {
-                long[] size = a.getInts("size");
-                for (long s : size) {
-                    if (s < 0) throw error(op, "size", "non-negative sizes", Arrays.toString(size));
+                List<SymExpr> size = a.getShape("size");
+                for (SymExpr s : size) {
+                    if (s.isConstant() && s.constant() < 0) throw error(op, "size", "non-negative sizes", size);
                 }
                 DType d = a.getDType("dtype");
                 if (op.has(dev.kiln.ir.OpTrait.RANDOM) && !d.isFloatingPoint()) {

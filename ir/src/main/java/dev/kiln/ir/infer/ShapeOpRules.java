@@ -23,9 +23,9 @@ final class ShapeOpRules {
     private ShapeOpRules() {}
 
     static void register(Map<Op, TypeRule> t) {
-        t.put(Op.VIEW, (in, a) -> one(in.get(0).withShape(resolveSize(Op.VIEW, "size", in.get(0), a.getInts("size")))));
+        t.put(Op.VIEW, (in, a) -> one(in.get(0).withShape(resolveSize(Op.VIEW, "size", in.get(0), a.getShape("size")))));
         t.put(Op.RESHAPE, (in, a) -> one(in.get(0).withShape(
-                resolveSize(Op.RESHAPE, "shape", in.get(0), a.getInts("shape")))));
+                resolveSize(Op.RESHAPE, "shape", in.get(0), a.getShape("shape")))));
         t.put(Op.FLATTEN, ShapeOpRules::flatten);
         t.put(Op.TRANSPOSE, (in, a) -> {
             TensorType x = in.get(0);
@@ -79,31 +79,37 @@ final class ShapeOpRules {
      * divided by the product of the other sizes — which must divide it as a polynomial ({@code B*784 / 784 = B}).
      */
     static Shape resolveSize(Op op, String arg, TensorType x, long[] size) {
+        List<SymExpr> l = new ArrayList<>();
+        for (long v : size) l.add(SymExpr.of(v));
+        return resolveSize(op, arg, x, l);
+    }
+
+    /** As {@link #resolveSize(Op, String, TensorType, long[])} with sizes that may be symbolic ({@code [B, -1]}). */
+    static Shape resolveSize(Op op, String arg, TensorType x, List<SymExpr> size) {
         SymExpr numel = x.shape().numel();
-        long known = 1;
+        SymExpr known = SymExpr.of(1);
         int infer = -1;
-        for (int i = 0; i < size.length; i++) {
-            if (size[i] == -1 && infer < 0) infer = i;
-            else if (size[i] < 0) {
-                throw error(op, arg, "sizes >= 0 and at most one -1", Arrays.toString(size));
-            } else known = Math.multiplyExact(known, size[i]);
+        for (int i = 0; i < size.size(); i++) {
+            SymExpr s = size.get(i);
+            if (s.isConstant(-1) && infer < 0) infer = i;
+            else if (s.isConstant() && s.constant() < 0) {
+                throw error(op, arg, "sizes >= 0 and at most one -1", size);
+            } else known = known.times(s);
         }
-        List<SymExpr> out = new ArrayList<>();
-        for (long s : size) out.add(SymExpr.of(s));
+        List<SymExpr> out = new ArrayList<>(size);
         if (infer < 0) {
-            if (!numel.equals(SymExpr.of(known))) {
-                throw error(op, arg, "a shape with " + numel + " elements (the input is " + x + ")",
-                        Arrays.toString(size));
+            if (!numel.equals(known)) {
+                throw error(op, arg, "a shape with " + numel + " elements (the input is " + x + ")", size);
             }
             return Shape.of(out);
         }
-        if (known == 0) {
-            throw error(op, arg, "no 0 size beside -1 (the -1 would be ambiguous)", Arrays.toString(size));
+        if (known.isConstant(0)) {
+            throw error(op, arg, "no 0 size beside -1 (the -1 would be ambiguous)", size);
         }
-        Optional<SymExpr> q = numel.divExact(SymExpr.of(known));
+        Optional<SymExpr> q = numel.divExact(known);
         if (q.isEmpty()) {
             throw error(op, arg, "sizes whose product " + known + " divides the input's " + numel
-                    + " elements for every value of the symbols (input " + x + ")", Arrays.toString(size));
+                    + " elements for every value of the symbols (input " + x + ")", size);
         }
         out.set(infer, q.get());
         return Shape.of(out);
@@ -173,24 +179,25 @@ final class ShapeOpRules {
     private static List<TensorType> expand(List<TensorType> in, Attrs a) {
         Op op = Op.EXPAND;
         TensorType x = in.get(0);
-        long[] size = a.getInts("size");
-        if (size.length < x.rank()) {
-            throw error(op, "size", "at least " + x.rank() + " sizes (the input's rank)", Arrays.toString(size));
+        List<SymExpr> size = a.getShape("size");
+        if (size.size() < x.rank()) {
+            throw error(op, "size", "at least " + x.rank() + " sizes (the input's rank)", size);
         }
-        int lead = size.length - x.rank();
+        int lead = size.size() - x.rank();
         List<SymExpr> out = new ArrayList<>();
-        for (int i = 0; i < size.length; i++) {
+        for (int i = 0; i < size.size(); i++) {
+            SymExpr s = size.get(i);
+            boolean negative = s.isConstant() && s.constant() < 0;
             if (i < lead) {
-                if (size[i] < 0) throw error(op, "size", "non-negative sizes for new leading dims",
-                        Arrays.toString(size));
-                out.add(SymExpr.of(size[i]));
+                if (negative) throw error(op, "size", "non-negative sizes for new leading dims", size);
+                out.add(s);
                 continue;
             }
             SymExpr have = x.shape().dim(i - lead);
-            if (size[i] == -1 || have.isConstant(size[i])) out.add(have);
-            else if (have.isConstant(1) && size[i] >= 0) out.add(SymExpr.of(size[i]));
+            if (s.isConstant(-1) || have.equals(s)) out.add(have);
+            else if (have.isConstant(1) && !negative) out.add(s);
             else throw error(op, "size", "size " + have + " or -1 at dim " + i + " (the input's size there is not "
-                    + "1)", Arrays.toString(size));
+                    + "1)", size);
         }
         return one(x.withShape(Shape.of(out)));
     }

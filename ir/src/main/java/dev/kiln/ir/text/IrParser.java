@@ -154,7 +154,7 @@ public final class IrParser {
             names[i] = defs.get(i).text();
             checkFresh(defs.get(i));
         }
-        int blocks = call.kind instanceof NodeKind.Cond ? 2 : 0;
+        int blocks = call.kind instanceof NodeKind.Cond ? 2 : call.kind instanceof NodeKind.Scan ? 1 : 0;
         List<Value> noInputs = new ArrayList<>();
         for (int i = 0; i < call.inputs.size(); i++) noInputs.add(null);
         Node n = graph.create(call.kind).inputs(noInputs).outputs(types).names(names).source(source).blocks(blocks)
@@ -211,6 +211,28 @@ public final class IrParser {
                 do inputs.add(expectKind(Token.Kind.VALUE, "a value")); while (accept(","));
                 expect(")");
                 return new Call(new NodeKind.Cond(), inputs);
+            }
+            case "kiln::scan" -> {
+                expect("(");
+                inputs.add(expectKind(Token.Kind.VALUE, "the scanned tensor"));
+                expect(",");
+                inputs.add(expectKind(Token.Kind.VALUE, "the initial carry"));
+                expect(",");
+                expectIdent("dim");
+                expect("=");
+                long dim = integer();
+                expect(")");
+                return new Call(new NodeKind.Scan(dim), inputs);
+            }
+            case "kiln::guard" -> {
+                expect("(");
+                inputs.add(expectKind(Token.Kind.VALUE, "the guarded tensor"));
+                expect(",");
+                expectIdent("expected");
+                expect("=");
+                Object expected = scalar();
+                expect(")");
+                return new Call(new NodeKind.Guard(expected), inputs);
             }
             default -> {
                 return opCall(name, inputs);
@@ -274,7 +296,8 @@ public final class IrParser {
             case STRING -> expectKind(Token.Kind.STRING, "a string").text();
             case DTYPE -> dtype();
             case SCALAR -> scalar();
-            case INT_LIST, SHAPE -> intList();
+            case INT_LIST -> intList();
+            case SHAPE -> shapeList();
             case FLOAT_LIST -> floatList();
         };
         try {
@@ -513,6 +536,17 @@ public final class IrParser {
         }
         expect("]");
         return v.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A SHAPE: {@code [B, -1, 16]}, whose entries may be symbolic sizes (or -1). */
+    private List<SymExpr> shapeList() {
+        expect("[");
+        List<SymExpr> v = new ArrayList<>();
+        if (!peek().is("]")) {
+            do v.add(dim()); while (accept(","));
+        }
+        expect("]");
+        return v;
     }
 
     private double[] floatList() {

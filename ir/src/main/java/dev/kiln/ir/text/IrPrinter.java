@@ -94,6 +94,8 @@ public final class IrPrinter {
         if (k instanceof NodeKind.ConstRef r) return "const(@" + r.key() + ")";
         if (k instanceof NodeKind.Size s) return k.name() + "(" + refs(n.inputs()) + ", dim=" + s.dim() + ")";
         if (k instanceof NodeKind.OpCall c) return c.op() + "(" + opArgs(c, n.inputs()) + ")";
+        if (k instanceof NodeKind.Scan s) return k.name() + "(" + refs(n.inputs()) + ", dim=" + s.dim() + ")";
+        if (k instanceof NodeKind.Guard g) return k.name() + "(" + refs(n.inputs()) + ", expected=" + g.expected() + ")";
         return k.name() + "(" + refs(n.inputs()) + ")";
     }
 
@@ -124,6 +126,7 @@ public final class IrPrinter {
     static String attrValue(Object v) {
         if (v instanceof long[] a) return Arrays.toString(a);
         if (v instanceof double[] d) return Arrays.toString(d);
+        if (v instanceof List<?> symbolicShape) return symbolicShape.toString();
         if (v instanceof String s) return quote(s);
         if (v instanceof DType t) return t.irName();
         return String.valueOf(v);

@@ -125,7 +125,7 @@ public final class GraphVerifier {
 
     private void kind(Node n) {
         NodeKind k = n.kind();
-        if (!(k instanceof NodeKind.Cond) && !n.blocks().isEmpty()) {
+        if (!(k instanceof NodeKind.Cond || k instanceof NodeKind.Scan) && !n.blocks().isEmpty()) {
             throw fail(n, k.name() + " takes no blocks, found " + n.blocks().size());
         }
         if (k instanceof NodeKind.OpCall c) opCall(n, c);
@@ -147,6 +147,14 @@ public final class GraphVerifier {
             declared(n, 0, expected);
         } else if (k instanceof NodeKind.Cond) {
             cond(n);
+        } else if (k instanceof NodeKind.Scan s) {
+            scan(n, s);
+        } else if (k instanceof NodeKind.Guard) {
+            arity(n, 1, 0);
+            TensorType t = tensorIn(n, 0);
+            if (!t.shape().numel().isConstant(1)) {
+                throw fail(n, "type error: kiln::guard reads one element, but " + n.input(0) + " is " + t);
+            }
         } else {
             throw fail(n, "a return node inside a block's node list");
         }
@@ -201,6 +209,32 @@ public final class GraphVerifier {
                         + " but the node declares " + types(n.outputs()));
             }
         }
+    }
+
+    /** {@code kiln::scan}: block {@code (slice, carry) -> carry}; outputs the final carry and the stacked carries. */
+    private void scan(Node n, NodeKind.Scan s) {
+        arity(n, 2, 2);
+        TensorType xs = tensorIn(n, 0);
+        TensorType init = tensorIn(n, 1);
+        if (xs.rank() == 0 || s.dim() < 0 || s.dim() >= xs.rank() || s.dim() > init.rank()) {
+            throw fail(n, "type error: kiln::scan dim " + s.dim() + " must index " + xs + " and be at most the rank of "
+                    + init);
+        }
+        if (n.blocks().size() != 1) throw fail(n, "kiln::scan needs 1 block, found " + n.blocks().size());
+        List<dev.kiln.ir.sym.SymExpr> slice = new ArrayList<>(xs.shape().dims());
+        dev.kiln.ir.sym.SymExpr steps = slice.remove((int) s.dim());
+        List<ValueType> params = List.of(xs.withShape(Shape.of(slice)), init);
+        Block b = n.blocks().get(0);
+        if (!types(b.params()).equals(params)) {
+            throw fail(n, "kiln::scan block parameters " + types(b.params()) + " must be (slice, carry) " + params);
+        }
+        if (!types(b.results()).equals(List.of(init))) {
+            throw fail(n, "kiln::scan block returns " + types(b.results()) + " but the carry is " + init);
+        }
+        List<dev.kiln.ir.sym.SymExpr> stacked = new ArrayList<>(init.shape().dims());
+        stacked.add((int) s.dim(), steps);
+        declared(n, 0, init);
+        declared(n, 1, init.withShape(Shape.of(stacked)));
     }
 
     private static List<ValueType> types(List<Value> vs) {
