@@ -31,6 +31,7 @@ public final class PtxBuilder {
     private final Set<String> boundLabels = new HashSet<>();
     private final Set<String> usedLabels = new HashSet<>();
     private int labelCount;
+    private int maxThreads;
     private boolean built;
 
     public PtxBuilder(PtxTarget target, String entry) {
@@ -44,6 +45,9 @@ public final class PtxBuilder {
     public String entryName() { return entry; }
 
     // ---- declarations ----
+
+    /** Declares {@code .maxntid threads, 1, 1}: the kernel is never launched with more, which lets ptxas budget registers. */
+    public void maxThreads(int threads) { this.maxThreads = threads; }
 
     /** Declares a kernel parameter of a PTX type ({@code u64}, {@code u32}, {@code f32}) and returns its name. */
     public String param(String name, String type) {
@@ -161,7 +165,9 @@ public final class PtxBuilder {
         for (int i = 0; i < params.size(); i++) {
             s.append('\t').append(params.get(i)).append(i + 1 < params.size() ? ",\n" : "\n");
         }
-        s.append(")\n{\n");
+        s.append(")\n");
+        if (maxThreads > 0) s.append(".maxntid ").append(maxThreads).append(", 1, 1\n");
+        s.append("{\n");
         for (RegClass c : RegClass.values()) {
             Integer n = counts.get(c);
             if (n != null) s.append("\t.reg ").append(c.declType()).append(' ').append(c.prefix()).append('<').append(n).append(">;\n");
