@@ -40,7 +40,7 @@ public final class Fusible {
      * dtype — else -1.
      */
     public static int reductionAxis(Node n) {
-        if (!(n.kind() instanceof NodeKind.OpCall c)) return -1;
+        if (!(n.kind() instanceof NodeKind.OpCall c) || n.inputs().isEmpty() || n.input(0) == null) return -1;
         int rank = ((TensorType) n.input(0).type()).rank();
         if (rank == 0) return -1;
         switch (c.op()) {
