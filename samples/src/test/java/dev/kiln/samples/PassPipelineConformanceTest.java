@@ -16,6 +16,7 @@ import dev.kiln.ir.text.IrParser;
 import dev.kiln.ir.text.IrPrinter;
 import dev.kiln.passes.Pipelines;
 import dev.kiln.passes.PipelineReport;
+import dev.kiln.passes.kernel.GroupCheck;
 import dev.kiln.passes.memory.MemoryPlan;
 import dev.kiln.passes.memory.MemoryPlanner;
 import dev.kiln.passes.shape.ShapeBindings;
@@ -67,6 +68,8 @@ class PassPipelineConformanceTest {
         Counts after = Counts.of(g);
         MemoryPlan memAfter = MemoryPlanner.plan(g, b0);
 
+        int lowered = checkKernels(name, g, b0);
+
         Interpreter interp = new Interpreter(g, Map.of());
         expectMatch(name, dir, interp, 0);
         if (name.equals("control_flow")) {
@@ -75,7 +78,39 @@ class PassPipelineConformanceTest {
         } else {
             expectMatch(name, dir, interp, 1);
         }
-        REPORT.put(name, row(name, dir, before, after, memBefore, memAfter, b0, report, IrPrinter.print(g)));
+        REPORT.put(name, row(name, dir, before, after, memBefore, memAfter, b0, report, IrPrinter.print(g), lowered));
+    }
+
+    /**
+     * Lowers every fusion group to kernel IR and runs it on the kernel interpreter against its block run by the
+     * eager kernels, on the same deterministic inputs at the sizes of {@code input0}; returns the number checked.
+     */
+    static int checkKernels(String name, Graph g, Map<String, Long> bindings) {
+        int n = 0;
+        for (Node f : g.topBlock().nodes()) {
+            if (!(f.kind() instanceof NodeKind.Fused)) continue;
+            List<Tensor> in = new ArrayList<>();
+            int seed = 0;
+            for (var p : f.blocks().get(0).params()) {
+                var t = (dev.kiln.ir.type.TensorType) p.type();
+                long[] shape = t.shape().eval(bindings);
+                int size = 1;
+                for (long d : shape) size *= (int) d;
+                float[] a = new float[size];
+                seed++;
+                for (int k = 0; k < size; k++) a[k] = (float) Math.sin(k * 0.37 + seed);
+                in.add(t.dtype() == dev.kiln.ir.DType.FLOAT32 ? Tensor.of(a, shape)
+                        : Tensor.of(a, shape).to(t.dtype()));
+            }
+            List<Tensor> want = GroupCheck.reference(f, in);
+            List<Tensor> got = GroupCheck.lowered(f, in, bindings);
+            for (int o = 0; o < want.size(); o++) {
+                Comparison c = Comparison.of(got.get(o), want.get(o), 1e-5, 1e-5);
+                assertTrue(c.withinTolerance(), name + ": kernel of " + f + " output " + o + ": " + c.problem());
+            }
+            n++;
+        }
+        return n;
     }
 
     static void expectMatch(String name, Path dir, Interpreter interp, int index) {
@@ -133,7 +168,8 @@ class PassPipelineConformanceTest {
     }
 
     private static String row(String name, Path dir, Counts before, Counts after, MemoryPlan memBefore,
-                              MemoryPlan memAfter, Map<String, Long> b0, PipelineReport report, String text)
+                              MemoryPlan memAfter, Map<String, Long> b0, PipelineReport report, String text,
+                              int lowered)
             throws IOException {
         int[] pt = pytorchCounts(dir);
         StringBuilder sb = new StringBuilder();
@@ -148,6 +184,8 @@ class PassPipelineConformanceTest {
         sb.append("| intermediates, planned (buffers) | ").append(memBefore.plannedBytes()).append(" B (")
                 .append(memBefore.buffers().size()).append(") | ").append(memAfter.plannedBytes()).append(" B (")
                 .append(memAfter.buffers().size()).append(") | |\n\n");
+        sb.append("Kernels: ").append(lowered).append(" of ").append(after.groups().size())
+                .append(" groups lowered to kernel IR and matched against the eager kernels.\n\n");
         sb.append("Fusion groups (ops inside): ").append(after.groups().isEmpty() ? "none"
                 : String.join("; ", after.groups())).append("\n\n");
         sb.append("Pass counters: ");
