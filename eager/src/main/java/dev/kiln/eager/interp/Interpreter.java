@@ -122,6 +122,12 @@ public final class Interpreter {
                 return block(n.blocks().get(pred ? 0 : 1), operands);
             }
             if (k instanceof NodeKind.Scan s) return scan(n, s);
+            if (k instanceof NodeKind.Fused) {
+                List<Object> operands = new ArrayList<>();
+                for (Value v : n.inputs()) operands.add(env.get(v));
+                return block(n.blocks().get(0), operands);
+            }
+
             if (k instanceof NodeKind.Guard g) {
                 guard(n, g);
                 return List.of();

@@ -185,6 +185,9 @@ public final class Graph {
         constants.put(key, Objects.requireNonNull(data));
     }
 
+    /** Drops the table entry {@code key} (for dead-code passes); the caller ensures no {@code const(@key)} uses it. */
+    public void removeConstant(String key) { constants.remove(key); }
+
     /** The constant stored under {@code key}, or null. */
     public TensorData constant(String key) { return constants.get(key); }
 

@@ -24,12 +24,14 @@ import java.util.Objects;
  *       <td>final carry, stacked carries</td><td>1</td></tr>
  *   <tr><td>{@link Guard}</td><td>{@code kiln::guard(%s, expected=true)}</td><td>1-element tensor</td><td>0</td>
  *       <td>0</td></tr>
+ *   <tr><td>{@link Fused}</td><td>{@code kiln::fused(%a, %b)}</td><td>captured values</td>
+ *       <td>block results</td><td>1</td></tr>
  *   <tr><td>{@link Return}</td><td>{@code return (%a, ...)}</td><td>block results</td><td>0</td><td>0</td></tr>
  * </table>
  */
 public sealed interface NodeKind
         permits NodeKind.OpCall, NodeKind.Param, NodeKind.Const, NodeKind.ConstRef, NodeKind.Size, NodeKind.Cond,
-        NodeKind.Scan, NodeKind.Guard, NodeKind.Return {
+        NodeKind.Scan, NodeKind.Guard, NodeKind.Fused, NodeKind.Return {
 
     /** The name the kind prints with: {@code aten::add}, {@code param}, {@code const}, ... */
     String name();
@@ -126,6 +128,33 @@ public sealed interface NodeKind
 
         @Override
         public String name() { return "kiln::guard"; }
+    }
+
+    /**
+     * A fusion group made by the optimisation passes: one closed block whose parameters take the node's inputs
+     * (same types) and whose results are the node's outputs. The block refers only to its own parameters and values
+     * defined in it, so a backend can lower it on its own (one kernel). {@link Group#LOOP} ({@code kiln::fused}):
+     * elementwise ops over one iteration domain, with at most one reduction; {@link Group#EPILOGUE}
+     * ({@code kiln::fused_epilogue}): a linear, matmul or conv2d followed by elementwise epilogue ops.
+     */
+    record Fused(Group group) implements NodeKind {
+        /** What a fusion group holds. */
+        public enum Group {
+            LOOP("kiln::fused"), EPILOGUE("kiln::fused_epilogue");
+
+            private final String text;
+
+            Group(String text) { this.text = text; }
+
+            public String text() { return text; }
+        }
+
+        public Fused {
+            Objects.requireNonNull(group, "group");
+        }
+
+        @Override
+        public String name() { return group.text(); }
     }
 
     /** The terminator of a block; its inputs are the block's results. Not printed as a node. */

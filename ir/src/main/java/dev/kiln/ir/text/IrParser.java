@@ -154,7 +154,8 @@ public final class IrParser {
             names[i] = defs.get(i).text();
             checkFresh(defs.get(i));
         }
-        int blocks = call.kind instanceof NodeKind.Cond ? 2 : call.kind instanceof NodeKind.Scan ? 1 : 0;
+        int blocks = call.kind instanceof NodeKind.Cond ? 2
+                : call.kind instanceof NodeKind.Scan || call.kind instanceof NodeKind.Fused ? 1 : 0;
         List<Value> noInputs = new ArrayList<>();
         for (int i = 0; i < call.inputs.size(); i++) noInputs.add(null);
         Node n = graph.create(call.kind).inputs(noInputs).outputs(types).names(names).source(source).blocks(blocks)
@@ -223,6 +224,15 @@ public final class IrParser {
                 long dim = integer();
                 expect(")");
                 return new Call(new NodeKind.Scan(dim), inputs);
+            }
+            case "kiln::fused", "kiln::fused_epilogue" -> {
+                expect("(");
+                if (!accept(")")) {
+                    do inputs.add(expectKind(Token.Kind.VALUE, "a value")); while (accept(","));
+                    expect(")");
+                }
+                return new Call(new NodeKind.Fused(name.text().equals("kiln::fused") ? NodeKind.Fused.Group.LOOP
+                        : NodeKind.Fused.Group.EPILOGUE), inputs);
             }
             case "kiln::guard" -> {
                 expect("(");

@@ -125,7 +125,8 @@ public final class GraphVerifier {
 
     private void kind(Node n) {
         NodeKind k = n.kind();
-        if (!(k instanceof NodeKind.Cond || k instanceof NodeKind.Scan) && !n.blocks().isEmpty()) {
+        if (!(k instanceof NodeKind.Cond || k instanceof NodeKind.Scan || k instanceof NodeKind.Fused)
+                && !n.blocks().isEmpty()) {
             throw fail(n, k.name() + " takes no blocks, found " + n.blocks().size());
         }
         if (k instanceof NodeKind.OpCall c) opCall(n, c);
@@ -149,6 +150,8 @@ public final class GraphVerifier {
             cond(n);
         } else if (k instanceof NodeKind.Scan s) {
             scan(n, s);
+        } else if (k instanceof NodeKind.Fused) {
+            fused(n);
         } else if (k instanceof NodeKind.Guard) {
             arity(n, 1, 0);
             TensorType t = tensorIn(n, 0);
@@ -235,6 +238,42 @@ public final class GraphVerifier {
         stacked.add((int) s.dim(), steps);
         declared(n, 0, init);
         declared(n, 1, init.withShape(Shape.of(stacked)));
+    }
+
+    /**
+     * {@code kiln::fused}: one block taking the inputs' types and returning the outputs' types, closed (it uses only
+     * its parameters and its own values), holding only op calls and constants.
+     */
+    private void fused(Node n) {
+        if (n.blocks().size() != 1) throw fail(n, n.kind().name() + " needs 1 block, found " + n.blocks().size());
+        Block b = n.blocks().get(0);
+        if (!types(b.params()).equals(types(n.inputs()))) {
+            throw fail(n, n.kind().name() + " block parameters " + types(b.params()) + " do not match the input types "
+                    + types(n.inputs()));
+        }
+        if (!types(b.results()).equals(types(n.outputs()))) {
+            throw fail(n, n.kind().name() + " block returns " + types(b.results()) + " but the node declares "
+                    + types(n.outputs()));
+        }
+        if (n.outputs().isEmpty()) throw fail(n, "wrong arity: " + n.kind().name() + " has no outputs");
+        Set<Value> own = new HashSet<>(b.params());
+        for (Node m : b.nodes()) {
+            if (!(m.kind() instanceof NodeKind.OpCall || m.kind() instanceof NodeKind.Const
+                    || m.kind() instanceof NodeKind.ConstRef)) {
+                throw fail(m, "a fusion group holds only op calls and constants, found " + m.kind().name());
+            }
+            for (Value v : m.inputs()) {
+                if (v != null && !own.contains(v)) {
+                    throw fail(m, "fusion group is not closed: " + v + " is defined outside its block");
+                }
+            }
+            own.addAll(m.outputs());
+        }
+        for (Value r : b.results()) {
+            if (r != null && !own.contains(r)) {
+                throw fail(b.returnNode(), "fusion group is not closed: result " + r + " is defined outside its block");
+            }
+        }
     }
 
     private static List<ValueType> types(List<Value> vs) {
