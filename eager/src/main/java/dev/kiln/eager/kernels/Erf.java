@@ -9,7 +9,7 @@ package dev.kiln.eager.kernels;
  * as {@code 1 - erf}) so that its tiny values for large {@code x} keep full relative accuracy, which exact GELU
  * needs for negative inputs.
  */
-final class Erf {
+public final class Erf {
     private Erf() {}
 
     private static final double SQRPI = 5.6418958354775628695e-1; // 1 / sqrt(pi)
@@ -34,7 +34,7 @@ final class Erf {
         6.05183413124413191e-2, 2.33520497626869185e-3};
 
     /** erf(x); odd, ±1 at ±infinity, NaN for NaN. */
-    static double erf(double x) {
+    public static double erf(double x) {
         double y = Math.abs(x);
         if (y <= THRESH) return smallErf(x);
         double r = 0.5 - erfcPositive(y) + 0.5; // (0.5 - erfc) + 0.5 loses no bits, as in CALERF
@@ -42,7 +42,7 @@ final class Erf {
     }
 
     /** erfc(x) = 1 - erf(x), accurate also where it is tiny (large positive x). */
-    static double erfc(double x) {
+    public static double erfc(double x) {
         double y = Math.abs(x);
         if (y <= THRESH) return 0.5 - smallErf(x) + 0.5;
         double r = erfcPositive(y);

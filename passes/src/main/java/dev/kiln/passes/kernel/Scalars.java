@@ -1,5 +1,7 @@
 package dev.kiln.passes.kernel;
 
+import dev.kiln.eager.kernels.Erf;
+
 /** The scalar semantics of the kernel IR's unary and binary ops, in double precision (PyTorch's definitions). */
 final class Scalars {
     private Scalars() {}
@@ -19,7 +21,7 @@ final class Scalars {
             case SIGMOID -> 1 / (1 + Math.exp(-x));
             case TANH -> Math.tanh(x);
             case RELU -> Double.isNaN(x) ? x : Math.max(x, 0);
-            case GELU -> 0.5 * x * (1 + erf(x / Math.sqrt(2)));
+            case GELU -> 0.5 * x * Erf.erfc(-x / Math.sqrt(2)); // erfc keeps accuracy for x << 0
             case GELU_TANH -> 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
             case SILU -> x / (1 + Math.exp(-x));
             case ELU -> x > 0 ? x : p * Math.expm1(x);
@@ -49,26 +51,5 @@ final class Scalars {
             case AND -> a != 0 && b != 0 ? 1 : 0;
             case OR -> a != 0 || b != 0 ? 1 : 0;
         };
-    }
-
-    /** erf to about 1e-15: Taylor series for |x| < 2.5, else the asymptotic continued fraction via erfc. */
-    static double erf(double x) {
-        double ax = Math.abs(x);
-        if (ax < 2.5) {
-            double term = x;
-            double sum = x;
-            double x2 = x * x;
-            for (int n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
-                term *= -x2 / n;
-                sum += term / (2 * n + 1);
-            }
-            return 2 / Math.sqrt(Math.PI) * sum;
-        }
-        if (ax > 6) return Math.signum(x);
-        // erfc(ax) by the continued fraction K = ax / (ax^2 + 1/2 / (1 + 1 / (ax^2 + 3/2 / (1 + ...))))
-        double f = 0;
-        for (int k = 60; k >= 1; k--) f = (k / 2.0) / (ax + f);
-        double erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
-        return Math.signum(x) * (1 - erfc);
     }
 }
