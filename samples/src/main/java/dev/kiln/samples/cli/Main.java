@@ -9,6 +9,7 @@ import java.util.Arrays;
  *   ./kiln demo [--conformance DIR] [--threads N]   run every conformance case eagerly and compare with PyTorch
  *   ./kiln train linear-regression|mlp-classifier    train a small model eagerly with autograd
  *   ./kiln bench-eager [JMH options]                 JMH benchmark of eager latency per conformance case
+ *   ./kiln bench-peers [options]                     Kiln vs ONNX Runtime and libtorch, one table (profile peers)
  * </pre>
  */
 public final class Main {
@@ -24,6 +25,7 @@ public final class Main {
             case "demo" -> System.exit(DemoCommand.run(rest));
             case "train" -> train(rest);
             case "bench-eager" -> org.openjdk.jmh.Main.main(withDefault(rest, "dev.kiln.samples.bench.EagerBench"));
+            case "bench-peers" -> benchPeers(rest);
             default -> {
                 System.err.println("kiln: unknown command '" + args[0] + "'");
                 usage();
@@ -43,6 +45,23 @@ public final class Main {
                 System.exit(2);
             }
         }
+    }
+
+    /**
+     * The peer benchmark is compiled only in the Maven profile {@code peers} (its dependencies must stay out of the
+     * default build), so it is reached by name; the launcher builds it on demand.
+     */
+    private static void benchPeers(String[] args) throws Exception {
+        Class<?> report;
+        try {
+            report = Class.forName("dev.kiln.samples.peers.PeerReport");
+        } catch (ClassNotFoundException e) {
+            System.err.println("kiln bench-peers: this build has no peer benchmark; run it through ./kiln bench-peers"
+                    + " (which builds with: mvn -B -Ppeers -DskipTests package)");
+            System.exit(2);
+            return;
+        }
+        report.getMethod("main", String[].class).invoke(null, (Object) args);
     }
 
     private static String[] withDefault(String[] args, String benchmark) {
@@ -65,6 +84,10 @@ public final class Main {
                   bench-eager [JMH options]
                         JMH benchmark of eager forward latency for every conformance case
                         (e.g. ./kiln bench-eager -p threads=1,2).
+                  bench-peers [--cases a,b] [--engines kiln-eager,kiln-interp,ort,libtorch] [--batches 1,32]
+                              [--threads 1,2] [--warmup N] [--iterations N] [--iteration-ms MS] [--out FILE]
+                        Check every engine against PyTorch's fixtures, then benchmark Kiln side by side with
+                        ONNX Runtime and libtorch (DJL) and print one table (builds with -Ppeers on demand).
                 """);
     }
 }

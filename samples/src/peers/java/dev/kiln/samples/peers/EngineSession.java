@@ -1,0 +1,21 @@
+package dev.kiln.samples.peers;
+
+import dev.kiln.eager.Tensor;
+import java.util.List;
+
+/**
+ * One engine, loaded with one conformance model and holding one input batch in the engine's own form. Opening a
+ * session does all one-time work (loading weights or a model file, tracing, creating native input tensors);
+ * {@link #run()} is the call that is timed.
+ */
+public interface EngineSession extends AutoCloseable {
+    /**
+     * One forward pass on the session's input. Outputs come back as Kiln tensors over Java heap arrays, because that
+     * is what a Java caller can read: for native peers the copy out of native memory is part of the call.
+     */
+    List<Tensor> run();
+
+    /** Releases native resources; the session is unusable afterwards. */
+    @Override
+    void close();
+}
