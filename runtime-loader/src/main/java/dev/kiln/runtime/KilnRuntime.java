@@ -31,6 +31,7 @@ public final class KilnRuntime {
 
     /** Loads the archive at {@code file} as {@code options} say. */
     public static LoadedModel load(Path file, LoadOptions options) throws IOException {
+        KernelWarmup.start(); // overlaps the kernels' one-time native initialisation with reading the archive
         return fromArchive(ArchiveReader.read(file), options, file.toString());
     }
 

@@ -31,7 +31,7 @@ public final class RuntimeCli {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         try {
             return switch (args[0]) {
-                case "run" -> RunCommand.run(rest, out);
+                case "run" -> RunCommand.run(rest, out, err);
                 case "inspect" -> InspectCommand.run(rest, out);
                 case "bench" -> BenchCommand.run(rest, out);
                 default -> throw CliFailure.usage("unknown command '" + args[0] + "' (commands: run, inspect, bench, "
@@ -58,8 +58,10 @@ public final class RuntimeCli {
                 usage: kiln <command> [options]
 
                   run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--threads N]
+                        [--timing true]
                         Run the model once on the inputs (in the signature's order) and write output0.npy,
-                        output1.npy, ... to <dir>. Nothing is written when the run fails.
+                        output1.npy, ... to <dir>. Nothing is written when the run fails. --timing true prints
+                        load, first-inference and JVM-start-to-result times on stderr.
                   inspect <file.kiln>
                         Metadata, signature, op counts, sizes, entries and the graph text.
                   bench <file.kiln> --input <file.npy>... [--threads N] [--concurrency C] [--seconds S] [--warmup S]
