@@ -27,7 +27,7 @@ for f in "$archives"/*.kiln; do
   for _ in $(seq "$reps"); do
     t0=$(date +%s%N)
     # shellcheck disable=SC2086
-    java ${KILN_JAVA_OPTS:-} -jar "$jar" run "$f" "${inputs[@]}" --out-dir "$out/o" --timing true 2> "$out/err" > /dev/null
+    java ${KILN_JAVA_OPTS:-} -jar "$jar" run "$f" "${inputs[@]}" --out-dir "$out/o" --timing 2> "$out/err" > /dev/null
     t1=$(date +%s%N)
     sed -E 's/timing: load ([0-9.]+) ms, read inputs [0-9.]+ ms, first inference ([0-9.]+) ms; JVM start to first result ([0-9]+) ms/\1 \2 \3/' "$out/err" \
       | awk -v w=$(( (t1 - t0) / 1000000 )) '{print w, $3, $1, $2}' >> "$out/t"

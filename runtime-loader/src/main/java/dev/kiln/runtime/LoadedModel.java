@@ -40,6 +40,7 @@ public final class LoadedModel {
     }
 
     /** Runs the model on inputs in signature order; returns the outputs in signature order. */
+    @SuppressWarnings("try") // the no-grad scope is used only for its effect
     public List<Tensor> forward(Tensor... inputs) {
         InputValidator.check(signature, inputs);
         try (var noGrad = GradMode.noGrad()) {

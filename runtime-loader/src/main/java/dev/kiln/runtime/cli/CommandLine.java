@@ -9,24 +9,32 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A command's arguments: positionals and {@code --option value} pairs (an option may repeat, as {@code --input}).
- * Unknown options and missing values are usage errors naming the option.
+ * A command's arguments: positionals, {@code --option value} pairs (an option may repeat, as {@code --input}) and
+ * {@code --flag}s without a value. Unknown options and missing values are usage errors naming the option.
  */
 final class CommandLine {
     private final List<String> positionals = new ArrayList<>();
     private final Map<String, List<String>> options = new LinkedHashMap<>();
+    private final Set<String> flags = new TreeSet<>();
 
     private CommandLine() {}
 
     /** Parses a command's {@code args}, accepting only {@code known} options (each takes one value). */
-    static CommandLine parse(String[] args, Set<String> known) {
+    static CommandLine parse(String[] args, Set<String> known) { return parse(args, known, Set.of()); }
+
+    /** As {@link #parse(String[], Set)}, also accepting the value-less {@code knownFlags}. */
+    static CommandLine parse(String[] args, Set<String> known, Set<String> knownFlags) {
         CommandLine c = new CommandLine();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.startsWith("--")) {
+            if (knownFlags.contains(a)) {
+                c.flags.add(a);
+            } else if (a.startsWith("--")) {
                 if (!known.contains(a)) {
-                    throw CliFailure.usage("unknown option '" + a + "' (" + (known.isEmpty() ? "this command takes none"
-                            : "known: " + String.join(", ", new TreeSet<>(known))) + ")");
+                    Set<String> all = new TreeSet<>(known);
+                    all.addAll(knownFlags);
+                    throw CliFailure.usage("unknown option '" + a + "' (" + (all.isEmpty() ? "this command takes none"
+                            : "known: " + String.join(", ", all)) + ")");
                 }
                 if (i + 1 >= args.length) throw CliFailure.usage(a + " needs a value");
                 c.options.computeIfAbsent(a, k -> new ArrayList<>()).add(args[++i]);
@@ -45,6 +53,9 @@ final class CommandLine {
         }
         return positionals.get(0);
     }
+
+    /** Whether flag {@code name} was given. */
+    boolean flag(String name) { return flags.contains(name); }
 
     /** Every value of a repeatable option, in order. */
     List<String> all(String option) { return options.getOrDefault(option, List.of()); }

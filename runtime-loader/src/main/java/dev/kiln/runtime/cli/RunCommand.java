@@ -13,9 +13,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--threads N] [--timing true]}:
+ * {@code run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--threads N] [--timing]}:
  * loads the archive, runs it once on the inputs (in signature order) and writes {@code output0.npy, ...} in output
- * order. Nothing is written when loading, reading the inputs or running fails. {@code --timing true} prints the load
+ * order. Nothing is written when loading, reading the inputs or running fails. {@code --timing} prints the load
  * and first-inference times and the time from JVM start to the first result on stderr (the cold-start figure of
  * docs/benchmarks.md).
  */
@@ -23,12 +23,13 @@ final class RunCommand {
     private RunCommand() {}
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cl = CommandLine.parse(args, Set.of("--input", "--out-dir", "--backend", "--threads", "--timing"));
+        CommandLine cl = CommandLine.parse(args, Set.of("--input", "--out-dir", "--backend", "--threads"),
+                Set.of("--timing"));
         String archive = cl.onlyPositional("archive (.kiln file)");
         Path outDir = Path.of(cl.required("--out-dir"));
         String threads = cl.optional("--threads");
         if (threads != null) Parallel.setNumThreads(cl.positiveInt("--threads", 1));
-        boolean timing = "true".equals(cl.optional("--timing"));
+        boolean timing = cl.flag("--timing");
         long t0 = System.nanoTime();
         LoadedModel model = ModelFiles.load(archive, cl.optional("--backend"));
         long t1 = System.nanoTime();

@@ -58,9 +58,9 @@ public final class RuntimeCli {
                 usage: kiln <command> [options]
 
                   run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--threads N]
-                        [--timing true]
+                        [--timing]
                         Run the model once on the inputs (in the signature's order) and write output0.npy,
-                        output1.npy, ... to <dir>. Nothing is written when the run fails. --timing true prints
+                        output1.npy, ... to <dir>. Nothing is written when the run fails. --timing prints
                         load, first-inference and JVM-start-to-result times on stderr.
                   inspect <file.kiln>
                         Metadata, signature, op counts, sizes, entries and the graph text.

@@ -87,6 +87,14 @@ class RuntimeCliTest {
     }
 
     @Test
+    void timingFlagReportsLoadAndFirstInference() {
+        Result r = run("--input", x.toString(), "--input", s.toString(), "--timing");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().matches("(?s)timing: load [0-9.]+ ms, read inputs [0-9.]+ ms, first inference [0-9.]+ ms; "
+                + "JVM start to first result \\d+ ms\\s*"), r.err());
+    }
+
+    @Test
     void inspectShowsMetadataSignatureOpsSizesAndGraph() {
         Result r = cli("inspect", archive.toString());
         assertEquals(0, r.status(), r.err());
