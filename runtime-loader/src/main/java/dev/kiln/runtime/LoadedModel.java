@@ -83,6 +83,7 @@ public final class LoadedModel {
 
     @Override
     public String toString() {
-        return "LoadedModel[" + source + ", " + backend + ", " + signature.inputs() + " -> " + signature.outputs() + "]";
+        return "LoadedModel[" + source + ", " + backend + ", " + signature.inputs() + " -> " + signature.outputs()
+                + "]";
     }
 }

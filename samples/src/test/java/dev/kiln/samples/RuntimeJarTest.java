@@ -73,7 +73,9 @@ class RuntimeJarTest {
         return new Result(p.exitValue(), Files.readString(out), Files.readString(err), ms);
     }
 
-    static Path caseFile(String name, String file) { return ConformanceCase.defaultSuite().resolve(name).resolve(file); }
+    static Path caseFile(String name, String file) {
+        return ConformanceCase.defaultSuite().resolve(name).resolve(file);
+    }
 
     @Test
     void jarAndItsLibHoldNoSamplesOrTracerClass() throws IOException {

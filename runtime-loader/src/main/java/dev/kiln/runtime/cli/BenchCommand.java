@@ -43,9 +43,11 @@ final class BenchCommand {
         double mean = Arrays.stream(ms).average().orElse(Double.NaN);
         out.printf(Locale.ROOT, "model            %s (backend %s)%n", model.source(), model.backend());
         out.printf(Locale.ROOT, "inputs           %s%n", describe(model, inputs));
-        out.printf(Locale.ROOT, "threads          %d intra-op, %d concurrent caller(s)%n", Parallel.numThreads(), callers);
+        out.printf(Locale.ROOT, "threads          %d intra-op, %d concurrent caller(s)%n", Parallel.numThreads(),
+                callers);
         out.printf(Locale.ROOT, "warm-up          %d calls in %.2f s%n", warmupCalls, warmup);
-        out.printf(Locale.ROOT, "timed            %d calls in %.2f s (%.1f calls/s)%n", calls, elapsed, calls / elapsed);
+        out.printf(Locale.ROOT, "timed            %d calls in %.2f s (%.1f calls/s)%n", calls, elapsed,
+                calls / elapsed);
         out.printf(Locale.ROOT, "latency ms       min %.4f  p10 %.4f  median %.4f  p90 %.4f  p99 %.4f  max %.4f  "
                 + "mean %.4f%n", ms[0], pct(ms, 10), pct(ms, 50), pct(ms, 90), pct(ms, 99), ms[ms.length - 1], mean);
         out.printf(Locale.ROOT, "median_ms=%.4f%n", pct(ms, 50));

@@ -69,7 +69,8 @@ final class ModelFiles {
                 ? "cannot load archive (" + ae.problem().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                         + "): " + e.getMessage()
                 : e instanceof NoSuchFileException ? "archive " + p + " not found"
-                : e.getMessage() != null && e.getMessage().startsWith(p.toString()) ? "cannot load archive: " + e.getMessage()
+                : e.getMessage() != null && e.getMessage().startsWith(p.toString())
+                        ? "cannot load archive: " + e.getMessage()
                 : "cannot load archive " + p + ": " + e;
         return new CliFailure(ExitStatus.BAD_ARCHIVE, msg);
     }
