@@ -9,9 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The parts of a conformance case's {@code case.json} Kiln uses: file names in argument order and tolerances. */
+/**
+ * The parts of a conformance case's {@code case.json} Kiln uses: file names in argument order, tolerances, and the
+ * inputs' and outputs' names (in argument order) with the inputs' dtypes and first shapes.
+ */
 public record CaseJson(String name, List<String> inputFiles0, List<String> inputFiles1, List<String> outputFiles0,
-                       List<String> outputFiles1, double rtol, double atol) {
+                       List<String> outputFiles1, double rtol, double atol, List<InputSpec> inputs,
+                       List<String> outputNames) {
+
+    /** One input as case.json describes it: its name, numpy dtype name ({@code float32}) and first shape. */
+    public record InputSpec(String name, String dtype, long[] shape0) {}
 
     /** Reads {@code <caseDir>/case.json}. */
     public static CaseJson read(Path caseDir) {
@@ -29,8 +36,28 @@ public record CaseJson(String name, List<String> inputFiles0, List<String> input
         List<String> out1 = new ArrayList<>();
         collectFiles(root, "outputs", out0, out1);
         Map<String, Object> tol = object(root.get("tolerances"), "tolerances in " + file);
+        List<InputSpec> inputs = new ArrayList<>();
+        for (Object entry : array(root.get("inputs"), "inputs")) {
+            Map<String, Object> e = object(entry, "inputs entry");
+            List<?> shape = array(e.get("shape0"), "inputs.shape0");
+            long[] shape0 = new long[shape.size()];
+            for (int i = 0; i < shape0.length; i++) shape0[i] = ((Number) shape.get(i)).longValue();
+            inputs.add(new InputSpec((String) e.get("name"), (String) e.get("dtype"), shape0));
+        }
+        List<String> outputNames = new ArrayList<>();
+        for (Object entry : array(root.get("outputs"), "outputs")) {
+            outputNames.add((String) object(entry, "outputs entry").get("name"));
+        }
         return new CaseJson((String) root.get("name"), in0, in1, out0, out1,
-                ((Number) tol.get("rtol")).doubleValue(), ((Number) tol.get("atol")).doubleValue());
+                ((Number) tol.get("rtol")).doubleValue(), ((Number) tol.get("atol")).doubleValue(),
+                List.copyOf(inputs), List.copyOf(outputNames));
+    }
+
+    /** The inputs' names in argument order ({@code x}; {@code ids}). */
+    public List<String> inputNames() {
+        List<String> out = new ArrayList<>();
+        for (InputSpec s : inputs) out.add(s.name());
+        return out;
     }
 
     /** Input file names for prefix {@code input0_}/{@code input1_}, output names for {@code output0_}/{@code output1_}. */

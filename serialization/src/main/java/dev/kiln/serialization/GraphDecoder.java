@@ -12,9 +12,12 @@ import dev.kiln.ir.graph.NodeKind;
 import dev.kiln.ir.graph.SourceInfo;
 import dev.kiln.ir.graph.TensorData;
 import dev.kiln.ir.graph.Value;
+import dev.kiln.ir.sym.SymExpr;
 import dev.kiln.ir.type.ValueType;
 import dev.kiln.ir.verify.GraphVerifier;
 import dev.kiln.serialization.proto.Attribute;
+import dev.kiln.serialization.proto.Dim;
+import dev.kiln.serialization.proto.DimList;
 import dev.kiln.serialization.proto.InlineConst;
 import dev.kiln.serialization.proto.ValueDef;
 import java.nio.ByteBuffer;
@@ -107,8 +110,15 @@ final class GraphDecoder {
             }
             case SIZE -> new NodeKind.Size(src.getSize().getDim());
             case COND -> new NodeKind.Cond();
+            case SCAN -> new NodeKind.Scan(src.getScan().getDim());
+            case GUARD -> new NodeKind.Guard(switch (src.getGuard().getExpectedCase()) {
+                case BOOL_VALUE -> (Object) src.getGuard().getBoolValue();
+                case INT_VALUE -> (Object) src.getGuard().getIntValue();
+                case FLOAT_VALUE -> (Object) src.getGuard().getFloatValue();
+                case EXPECTED_NOT_SET -> throw DecodeException.malformed(where + ": kiln::guard has no expected value");
+            });
             case KIND_NOT_SET -> throw DecodeException.malformed(where + ": node has no kind (none of op, param, "
-                    + "const, const_ref, size, cond)");
+                    + "const, const_ref, size, cond, scan, guard)");
         };
     }
 
@@ -133,11 +143,26 @@ final class GraphDecoder {
                 case DTYPE_VALUE -> ProtoTypes.dtype(a.getDtypeValue(), w);
                 case INT_LIST -> a.getIntList().getValuesList().stream().mapToLong(Long::longValue).toArray();
                 case FLOAT_LIST -> a.getFloatList().getValuesList().stream().mapToDouble(Double::doubleValue).toArray();
+                case DIM_LIST -> dims(a.getDimList(), w);
                 case VALUE_NOT_SET -> throw DecodeException.malformed(w + ": no value");
             };
             guardRun(w, () -> b.set(a.getName(), v));
         }
         return new NodeKind.OpCall(op, guard(where, b::build));
+    }
+
+    /**
+     * A symbolic SHAPE value: the sizes as {@link SymExpr}s (Attrs stores an all-constant list as long[]). Unlike a
+     * type's dims, a constant size here may be negative ({@code view(size=[B, -1])}).
+     */
+    private static List<SymExpr> dims(DimList list, String where) {
+        List<SymExpr> out = new ArrayList<>();
+        for (int i = 0; i < list.getDimsCount(); i++) {
+            Dim d = list.getDims(i);
+            out.add(d.getKindCase() == Dim.KindCase.SIZE ? SymExpr.of(d.getSize())
+                    : ProtoTypes.dim(d, where + ", size " + i));
+        }
+        return out;
     }
 
     private static TensorData inlineConst(InlineConst c, String where) {

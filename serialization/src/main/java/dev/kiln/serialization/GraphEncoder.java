@@ -9,18 +9,23 @@ import dev.kiln.ir.graph.NodeKind;
 import dev.kiln.ir.graph.SourceInfo;
 import dev.kiln.ir.graph.TensorData;
 import dev.kiln.ir.graph.Value;
+import dev.kiln.ir.sym.SymExpr;
 import dev.kiln.serialization.proto.Attribute;
 import dev.kiln.serialization.proto.Cond;
 import dev.kiln.serialization.proto.ConstRef;
+import dev.kiln.serialization.proto.DimList;
 import dev.kiln.serialization.proto.FloatList;
+import dev.kiln.serialization.proto.Guard;
 import dev.kiln.serialization.proto.InlineConst;
 import dev.kiln.serialization.proto.IntList;
 import dev.kiln.serialization.proto.OpCall;
 import dev.kiln.serialization.proto.ParamRef;
+import dev.kiln.serialization.proto.Scan;
 import dev.kiln.serialization.proto.SizeOf;
 import dev.kiln.serialization.proto.Source;
 import dev.kiln.serialization.proto.ValueDef;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -48,6 +53,8 @@ final class GraphEncoder {
         else if (k instanceof NodeKind.ConstRef r) out.setConstRef(ConstRef.newBuilder().setKey(r.key()));
         else if (k instanceof NodeKind.Size s) out.setSize(SizeOf.newBuilder().setDim(s.dim()));
         else if (k instanceof NodeKind.Cond) out.setCond(Cond.getDefaultInstance());
+        else if (k instanceof NodeKind.Scan s) out.setScan(Scan.newBuilder().setDim(s.dim()));
+        else if (k instanceof NodeKind.Guard g) out.setGuard(guard(g.expected()));
         else throw new IllegalStateException("node kind " + k.name() + " cannot be archived");
         for (Value in : n.inputs()) out.addInputs(in == null ? "" : in.name());
         for (Value o : n.outputs()) out.addOutputs(valueDef(o));
@@ -81,12 +88,33 @@ final class GraphEncoder {
         else if (v instanceof String x) a.setStringValue(x);
         else if (v instanceof DType x) a.setDtypeValue(ProtoTypes.dtype(x));
         else if (v instanceof long[] x) a.setIntList(IntList.newBuilder().addAllValues(Arrays.stream(x).boxed().toList()));
+        else if (v instanceof List<?> dims) a.setDimList(dimList(name, dims));
         else if (v instanceof double[] x) {
             a.setFloatList(FloatList.newBuilder().addAllValues(Arrays.stream(x).boxed().toList()));
         } else {
             throw new IllegalStateException("attribute '" + name + "' has unarchivable value " + v);
         }
         return a.build();
+    }
+
+    /** A symbolic SHAPE value ({@code List<SymExpr>}), each size as {@link ProtoTypes#dim}. */
+    private static DimList dimList(String name, List<?> dims) {
+        var out = DimList.newBuilder();
+        for (Object d : dims) {
+            if (!(d instanceof SymExpr e)) {
+                throw new IllegalStateException("attribute '" + name + "' has unarchivable value " + dims);
+            }
+            out.addDims(ProtoTypes.dim(e));
+        }
+        return out.build();
+    }
+
+    private static Guard guard(Object expected) {
+        var g = Guard.newBuilder();
+        if (expected instanceof Boolean b) g.setBoolValue(b);
+        else if (expected instanceof Long l) g.setIntValue(l);
+        else g.setFloatValue((Double) expected);
+        return g.build();
     }
 
     private static InlineConst inlineConst(TensorData d) {

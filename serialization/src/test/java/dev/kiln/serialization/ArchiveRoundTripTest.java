@@ -97,6 +97,46 @@ class ArchiveRoundTripTest {
         assertEquals("f32[floordiv(B+1, 2), 4]", b.graph().outputs().get(3).type().toString());
     }
 
+    /** What the tracer emits: guards of each value kind, a scan loop, symbolic SHAPE attributes with -1. */
+    static final String TRACED = """
+            graph(%x : f32[B, 4, 3], %h0 : f32[B, 3]):
+              %1 : f32[] = aten::sum(%x)
+              %2 : f64[]{wrapped} = const(0.0)
+              %3 : bool[] = aten::gt(%1, %2)   # @ Model.java:12
+              kiln::guard(%3, expected=true)   # @ Model.java:12
+              %5, %6 : f32[B, 3], f32[B, 4, 3] = kiln::scan(%x, %h0, dim=1)   # rnn @ Model.java:14
+                block(%xt : f32[B, 3], %h : f32[B, 3]):
+                  %7 : f32[B, 3] = aten::add(%xt, %h)
+                  %8 : f32[B, 3] = aten::tanh(%7)
+                  return (%8)
+              %9 : f32[B, 12] = aten::view(%6, size=[B, -1])
+              %10 : f32[B*2, 6] = aten::reshape(%9, shape=[B*2, -1])
+              return (%5, %10)
+            """;
+
+    @Test
+    void tracedGraphsWithGuardsScanAndSymbolicShapeAttributes() throws Exception {
+        String text = TRACED.replace("kiln::guard(%3, expected=true)", "kiln::guard(%3, expected=true)\n"
+                + "  %11 : f32[] = aten::mean(%x)\n"
+                + "  kiln::guard(%11, expected=0.25)\n"
+                + "  %12 : i64[] = aten::sum(%3)\n"
+                + "  kiln::guard(%12, expected=1)");
+        Graph g = dev.kiln.ir.text.IrParser.parse(text);
+        KilnArchive b = roundTrip(KilnArchive.builder(g).build());
+        List<Object> expected = new java.util.ArrayList<>();
+        for (var n : b.graph().topBlock().nodes()) {
+            if (n.kind() instanceof NodeKind.Guard guard) expected.add(guard.expected());
+        }
+        assertEquals(List.of(true, 0.25, 1L), expected);
+        var scan = b.graph().topBlock().nodes().stream().filter(n -> n.kind() instanceof NodeKind.Scan).findFirst()
+                .orElseThrow();
+        assertEquals(1L, ((NodeKind.Scan) scan.kind()).dim());
+        assertEquals(1, scan.blocks().size());
+        String printed = IrPrinter.print(b.graph());
+        assertTrue(printed.contains("aten::view(%6, size=[B, -1])"), printed);
+        assertTrue(printed.contains("aten::reshape(%9, shape=[B*2, -1])"), printed);
+    }
+
     @Test
     void entriesAreByteExactAndMatchTheirChecksums() throws Exception {
         Path file = dir.resolve("m.kiln");

@@ -13,8 +13,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code ./kiln demo}: every conformance case, eagerly, against PyTorch's own outputs. Exit status 0 when all
- * match within the case's tolerances.
+ * {@code ./kiln demo}: every conformance case, eagerly, against PyTorch's own outputs; then {@link ArchiveDemo}
+ * (mynet traced, saved, loaded by the runtime, run on a new batch size). Exit status 0 when all match within the
+ * case's tolerances.
  */
 final class DemoCommand {
     /** Calls timed after the checked one; the median is shown (a rough figure: see ./kiln bench-eager). */
@@ -74,6 +75,7 @@ final class DemoCommand {
         }
         System.out.println();
         System.out.println(failures == 0 ? "all cases match PyTorch within tolerance" : failures + " mismatches");
+        failures += ArchiveDemo.run(suite, System.out);
         return failures == 0 ? 0 : 1;
     }
 

@@ -1,12 +1,15 @@
 package dev.kiln.samples.cli;
 
+import dev.kiln.runtime.cli.RuntimeCli;
 import java.util.Arrays;
 
 /**
  * Kiln's command line, started by the {@code ./kiln} launcher.
  *
  * <pre>
- *   ./kiln demo [--conformance DIR] [--threads N]   run every conformance case eagerly and compare with PyTorch
+ *   ./kiln demo [--conformance DIR] [--threads N]   every case eagerly vs PyTorch, then mynet traced, saved, loaded
+ *   ./kiln trace CASE --weights DIR --out FILE.kiln  trace a conformance case's Java model into an archive
+ *   ./kiln run | inspect | bench FILE.kiln ...       the runtime's commands (dev.kiln.runtime.cli.RuntimeCli)
  *   ./kiln train linear-regression|mlp-classifier    train a small model eagerly with autograd
  *   ./kiln bench-eager [JMH options]                 JMH benchmark of eager latency per conformance case
  *   ./kiln bench-peers [options]                     Kiln vs ONNX Runtime and libtorch, one table (profile peers)
@@ -23,6 +26,9 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "demo" -> System.exit(DemoCommand.run(rest));
+            case "trace" -> System.exit(TraceCommand.run(rest, System.out, System.err));
+            // The runtime's own CLI, exactly as kiln-runtime.jar runs it (no model class needed).
+            case "run", "inspect", "bench" -> System.exit(new RuntimeCli(System.out, System.err).run(args));
             case "train" -> train(rest);
             case "bench-eager" -> org.openjdk.jmh.Main.main(withDefault(rest, "dev.kiln.samples.bench.EagerBench"));
             case "bench-peers" -> benchPeers(rest);
@@ -78,7 +84,20 @@ public final class Main {
                 commands:
                   demo [--conformance DIR] [--threads N]
                         Load every conformance case's PyTorch weights into its Java model, run both example
-                        inputs eagerly and compare with PyTorch's outputs (default DIR: ../shared/conformance).
+                        inputs eagerly and compare with PyTorch's outputs (default DIR: ../shared/conformance);
+                        then trace mynet, save it as an archive, load it in the runtime and run it on a batch
+                        size the trace never saw.
+                  trace <case> --weights <dir> [--example <file.npy>]... --out <file.kiln> [--backend interp]
+                        Trace the Java version of a conformance case with its weights and save the archive
+                        (inputs/outputs named as in its case.json; jvm and ptx backends are not built yet).
+                  run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--threads N]
+                        Run an archive once; writes output0.npy, output1.npy, ... (nothing on failure).
+                  inspect <file.kiln>
+                        Metadata, signature, op counts, sizes and graph text of an archive.
+                  bench <file.kiln> --input <file.npy>... [--threads N] [--concurrency C] [--seconds S]
+                        Time an archive's calls; the last line is median_ms=<number>.
+                  (run, inspect and bench are also `java -jar runtime-loader/target/kiln-runtime.jar ...`;
+                   exit status: 0 ok, 2 bad usage, 3 archive cannot be loaded, 4 input does not fit the model)
                   train linear-regression | train mlp-classifier
                         Train a small model eagerly (autograd, SGD/Adam), printing the loss as it goes.
                   bench-eager [JMH options]

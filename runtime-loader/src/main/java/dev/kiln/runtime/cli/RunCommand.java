@@ -1,0 +1,60 @@
+package dev.kiln.runtime.cli;
+
+import dev.kiln.eager.Parallel;
+import dev.kiln.eager.Tensor;
+import dev.kiln.runtime.LoadedModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--threads N] [--timing]}:
+ * loads the archive, runs it once on the inputs (in signature order) and writes {@code output0.npy, ...} in output
+ * order. Nothing is written when loading, reading the inputs or running fails. {@code --timing} prints the load
+ * and first-inference times and the time from JVM start to the first result on stderr (the cold-start figure of
+ * docs/benchmarks.md).
+ */
+final class RunCommand {
+    private RunCommand() {}
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = CommandLine.parse(args, Set.of("--input", "--out-dir", "--backend", "--threads"),
+                Set.of("--timing"));
+        String archive = cl.onlyPositional("archive (.kiln file)");
+        Path outDir = Path.of(cl.required("--out-dir"));
+        String threads = cl.optional("--threads");
+        if (threads != null) Parallel.setNumThreads(cl.positiveInt("--threads", 1));
+        boolean timing = cl.flag("--timing");
+        long t0 = System.nanoTime();
+        LoadedModel model = ModelFiles.load(archive, cl.optional("--backend"));
+        long t1 = System.nanoTime();
+        Tensor[] inputs = ModelFiles.readInputs(cl.all("--input"));
+        long t2 = System.nanoTime();
+        List<Tensor> outputs = Calls.forward(model, inputs);
+        long t3 = System.nanoTime();
+        if (timing) {
+            // Measured from the JVM's own start time, so JVM boot and class loading of main are included.
+            long sinceStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+            err.printf(Locale.ROOT, "timing: load %.1f ms, read inputs %.1f ms, first inference %.1f ms; "
+                    + "JVM start to first result %d ms%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6,
+                    sinceStart);
+        }
+        List<Path> written;
+        try {
+            written = OutputFiles.write(outDir, outputs);
+        } catch (IOException e) {
+            throw new CliFailure(ExitStatus.FAILED, "cannot write outputs to " + outDir + ": " + e);
+        }
+        for (int i = 0; i < written.size(); i++) {
+            Tensor t = outputs.get(i);
+            out.printf("%s  %s : %s%s%n", written.get(i), model.outputNames().get(i), t.dtype().irName(),
+                    Arrays.toString(t.shape()));
+        }
+        return ExitStatus.OK;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.kiln.runtime.cli;
+
+import dev.kiln.eager.KilnException;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * The runtime's command line: {@code run}, {@code inspect}, {@code bench} (and {@code help}). It needs nothing but
+ * the runtime's own class path — no model class, no tracer — so it is the main class of
+ * {@code kiln-runtime.jar}; {@code ./kiln} delegates these commands to it.
+ *
+ * <p>Exit statuses ({@link ExitStatus}): 0 ok, 2 bad usage, 3 an archive that cannot be loaded, 4 an input that
+ * does not fit the model; for these the message on stderr says what and where, with no stack trace. Anything else
+ * is status 1.
+ */
+public final class RuntimeCli {
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public RuntimeCli(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Runs {@code args} ({@code <command> [options]}) and returns the exit status. */
+    public int run(String... args) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("-h") || args[0].equals("--help")) {
+            out.print(usage());
+            return args.length == 0 ? ExitStatus.USAGE : ExitStatus.OK;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return switch (args[0]) {
+                case "run" -> RunCommand.run(rest, out, err);
+                case "inspect" -> InspectCommand.run(rest, out);
+                case "bench" -> BenchCommand.run(rest, out);
+                default -> throw CliFailure.usage("unknown command '" + args[0] + "' (commands: run, inspect, bench, "
+                        + "help)");
+            };
+        } catch (CliFailure e) {
+            boolean unknownCommand = e.getMessage().startsWith("unknown command");
+            err.println((unknownCommand ? "kiln: " : "kiln " + args[0] + ": ") + e.getMessage());
+            if (e.status() == ExitStatus.USAGE) err.println("(see: kiln help)");
+            return e.status();
+        } catch (KilnException e) {
+            err.println("kiln " + args[0] + ": failed: " + e.getMessage());
+            return ExitStatus.FAILED;
+        } catch (RuntimeException | Error e) {
+            err.println("kiln " + args[0] + ": unexpected failure:");
+            e.printStackTrace(err);
+            return ExitStatus.FAILED;
+        }
+    }
+
+    /** The command summary. */
+    public static String usage() {
+        return """
+                usage: kiln <command> [options]
+
+                  run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--threads N]
+                        [--timing]
+                        Run the model once on the inputs (in the signature's order) and write output0.npy,
+                        output1.npy, ... to <dir>. Nothing is written when the run fails. --timing prints
+                        load, first-inference and JVM-start-to-result times on stderr.
+                  inspect <file.kiln>
+                        Metadata, signature, op counts, sizes, entries and the graph text.
+                  bench <file.kiln> --input <file.npy>... [--threads N] [--concurrency C] [--seconds S] [--warmup S]
+                        Warm up, then time calls from C caller threads (default 1) for S seconds (default 3);
+                        --threads sets the kernels' intra-op threads. The last line is median_ms=<number>.
+
+                exit status: 0 ok, 2 bad usage, 3 archive cannot be loaded, 4 input does not fit the model
+                """;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.kiln.samples.cli;
+
+import dev.kiln.eager.Tensor;
+import dev.kiln.eager.autograd.GradMode;
+import dev.kiln.eager.nn.Module;
+import dev.kiln.runtime.KilnRuntime;
+import dev.kiln.runtime.LoadedModel;
+import dev.kiln.samples.CaseArchives;
+import dev.kiln.samples.CaseJson;
+import dev.kiln.samples.Comparison;
+import dev.kiln.samples.ConformanceCase;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The second half of {@code ./kiln demo}: {@code mynet} with its PyTorch weights is traced at {@code input0}
+ * (batch 1), saved as a {@code .kiln} archive, loaded by a fresh {@link KilnRuntime#load} (which sees only the
+ * file), run on {@code input1} — a batch size the trace never saw — and compared with PyTorch; then the traced
+ * graph and the eager-vs-loaded timing are printed.
+ *
+ * <p>Hook for the compiler: when the passes and {@code codegen-jvm} land, {@link #compiledStage} prints the graph
+ * after the passes and the archive is saved for the {@code jvm} backend, adding a "compiled" row to the timing.
+ */
+final class ArchiveDemo {
+    private static final int TIMED_RUNS = 20;
+
+    private ArchiveDemo() {}
+
+    /** Runs the demo on the suite's mynet case; returns the number of failures (0 or 1). */
+    static int run(Path suite, PrintStream out) {
+        Path dir = suite.resolve("mynet");
+        out.println();
+        out.println("== mynet: trace -> save -> load in the runtime -> run on a new batch size ==");
+        if (!Files.isDirectory(dir)) {
+            out.println("skipped: no mynet case in " + suite);
+            return 0;
+        }
+        CaseJson meta = CaseJson.read(dir);
+        Module model = ConformanceCase.MYNET.load(dir);
+        Tensor[] in0 = ConformanceCase.inputs(dir, 0).toArray(Tensor[]::new);
+        Tensor[] in1 = ConformanceCase.inputs(dir, 1).toArray(Tensor[]::new);
+        Path tmp = null;
+        try {
+            long t0 = System.nanoTime();
+            CaseArchives.Traced traced = CaseArchives.trace("mynet", model, meta, in0);
+            double traceMs = ms(t0);
+            out.printf("traced at %s in %.0f ms:%n%n", type(in0[0]), traceMs);
+            out.print(traced.module());
+            out.println();
+            compiledStage(out);
+
+            tmp = Files.createTempDirectory("kiln-demo");
+            Path file = tmp.resolve("mynet.kiln");
+            CaseArchives.save(traced, file);
+            t0 = System.nanoTime();
+            LoadedModel loaded = KilnRuntime.load(file);
+            double loadMs = ms(t0);
+            out.printf("saved %s (%,d bytes); loaded by KilnRuntime.load in %.1f ms: %s -> %s, backend %s%n",
+                    file.getFileName(), Files.size(file), loadMs, loaded.signature().inputs(),
+                    loaded.signature().outputs(), loaded.backend());
+
+            List<Tensor> got = loaded.forward(in1);
+            Tensor expected = ConformanceCase.expectedOutputs(dir, 1).get(0);
+            Comparison c = Comparison.of(got.get(0), expected, meta.rtol(), meta.atol());
+            out.printf("loaded model on input1 %s vs PyTorch: max|diff| %.3g -> %s%n", type(in1[0]), c.maxAbsDiff(),
+                    c.withinTolerance() ? "ok" : "MISMATCH " + c.problem());
+
+            double eagerMs;
+            try (var noGrad = GradMode.noGrad()) {
+                eagerMs = medianMs(() -> (Tensor) model.forward(in1));
+            }
+            double loadedMs = medianMs(() -> loaded.forward(in1).get(0));
+            out.printf("%ntiming on input1, median of %d calls:%n", TIMED_RUNS);
+            out.printf("  %-28s %8.3f ms%n", "eager (Java model)", eagerMs);
+            out.printf("  %-28s %8.3f ms%n", "loaded archive (interp)", loadedMs);
+            out.printf("  %-28s %8s%n", "compiled (codegen-jvm)", "not built yet");
+            return c.withinTolerance() ? 0 : 1;
+        } catch (IOException | RuntimeException e) {
+            out.println("ERROR " + e);
+            return 1;
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /**
+     * Where the compiler's stage goes: the graph after the optimisation passes, and the compiled class saved in the
+     * archive. Prints what is missing until {@code passes} and {@code codegen-jvm} exist.
+     */
+    private static void compiledStage(PrintStream out) {
+        out.println("graph after passes: (passes and codegen-jvm not built yet; the archive runs its graph on the "
+                + "interpreter backend)");
+        out.println();
+    }
+
+    private static double medianMs(Supplier<Tensor> call) {
+        call.get(); // warm-up
+        double[] t = new double[TIMED_RUNS];
+        for (int i = 0; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            call.get();
+            t[i] = ms(t0);
+        }
+        Arrays.sort(t);
+        return (t[TIMED_RUNS / 2 - 1] + t[TIMED_RUNS / 2]) / 2;
+    }
+
+    private static double ms(long t0) { return (System.nanoTime() - t0) / 1e6; }
+
+    private static String type(Tensor t) { return t.dtype().irName() + Arrays.toString(t.shape()); }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) return;
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) Files.deleteIfExists(p);
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // a temporary folder; the OS cleans it eventually
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.kiln.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.eager.Tensor;
+import dev.kiln.eager.io.Npy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code runtime-loader/target/kiln-runtime.jar} alone: a fresh JVM started with {@code java -jar} (no class path
+ * of ours) runs archives written here by {@code samples}, with the right outputs and exit statuses, and the jar and
+ * its {@code lib/} hold no class of {@code samples} or {@code tracer}. The jar is built in the package phase of
+ * runtime-loader, before samples' tests in {@code mvn verify}; when it is absent (a test-only build) this test is
+ * skipped.
+ */
+class RuntimeJarTest {
+    static final Path JAR = Path.of("../runtime-loader/target/kiln-runtime.jar").toAbsolutePath().normalize();
+
+    @TempDir
+    static Path dir;
+    static Path mlp;
+    static Path controlFlow;
+
+    /** Exit status, output and wall time of one {@code java -jar} run. */
+    record Result(int status, String out, String err, long millis) {}
+
+    @BeforeAll
+    static void saveArchives() throws Exception {
+        Assumptions.assumeTrue(Files.isRegularFile(JAR), JAR + " not built (run mvn package or verify)");
+        mlp = save("mlp");
+        controlFlow = save("control_flow");
+    }
+
+    static Path save(String name) throws Exception {
+        Path caseDir = ConformanceCase.defaultSuite().resolve(name);
+        CaseArchives.Traced t = CaseArchives.trace(name, ConformanceCase.byName(name).load(caseDir),
+                CaseJson.read(caseDir), ConformanceCase.inputs(caseDir, 0).toArray(Tensor[]::new));
+        Path file = dir.resolve(name + ".kiln");
+        CaseArchives.save(t, file);
+        return file;
+    }
+
+    static Result java(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-jar");
+        cmd.add(JAR.toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("CLASSPATH");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        Path out = Files.createTempFile(dir, "stdout", ".txt");
+        Path err = Files.createTempFile(dir, "stderr", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "java -jar timed out");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err), ms);
+    }
+
+    static Path caseFile(String name, String file) {
+        return ConformanceCase.defaultSuite().resolve(name).resolve(file);
+    }
+
+    @Test
+    void jarAndItsLibHoldNoSamplesOrTracerClass() throws IOException {
+        List<Path> jars = new ArrayList<>(List.of(JAR));
+        try (JarFile j = new JarFile(JAR.toFile())) {
+            assertEquals("dev.kiln.runtime.cli.Main", j.getManifest().getMainAttributes().getValue("Main-Class"));
+            for (String entry : j.getManifest().getMainAttributes().getValue("Class-Path").split(" ")) {
+                assertFalse(entry.contains("tracer") || entry.contains("samples"), entry);
+                jars.add(JAR.getParent().resolve(entry));
+            }
+        }
+        for (Path p : jars) {
+            try (JarFile j = new JarFile(p.toFile())) {
+                Enumeration<? extends ZipEntry> en = j.entries();
+                while (en.hasMoreElements()) {
+                    String n = en.nextElement().getName();
+                    assertFalse(n.startsWith("dev/kiln/samples/") || n.startsWith("dev/kiln/tracer/"), p + ": " + n);
+                }
+            }
+        }
+    }
+
+    @Test
+    void runsAnArchiveWrittenBySamplesOnAnotherBatchSize() throws Exception {
+        Path outDir = dir.resolve("mlp-out");
+        Result r = java("run", mlp.toString(), "--input", caseFile("mlp", "input1_x.npy").toString(), "--out-dir",
+                outDir.toString());
+        assertEquals(0, r.status(), r.err());
+        Tensor got = Npy.read(outDir.resolve("output0.npy"));
+        Comparison c = Comparison.of(got, Npy.read(caseFile("mlp", "output1_logits.npy")), 1e-4, 1e-5);
+        assertTrue(c.withinTolerance(), c.problem());
+        System.out.println("java -jar kiln-runtime.jar run mlp.kiln (fresh JVM, wall clock): " + r.millis() + " ms");
+    }
+
+    @Test
+    void exitStatusesFromTheRealProcess() throws Exception {
+        Path outDir = dir.resolve("bad-out");
+        Path truncated = dir.resolve("truncated.kiln");
+        byte[] all = Files.readAllBytes(mlp);
+        Files.write(truncated, java.util.Arrays.copyOf(all, all.length / 2));
+        Result bad = java("run", truncated.toString(), "--input", caseFile("mlp", "input1_x.npy").toString(),
+                "--out-dir", outDir.toString());
+        assertEquals(3, bad.status(), bad.err());
+        assertTrue(bad.err().contains("truncated"), bad.err());
+
+        Result wrong = java("run", mlp.toString(), "--input", caseFile("mynet", "input1_x.npy").toString(),
+                "--out-dir", outDir.toString());
+        assertEquals(4, wrong.status(), wrong.err());
+        assertTrue(wrong.err().contains("input 'x': rank: expected 2, found 4"), wrong.err());
+
+        Result guard = java("run", controlFlow.toString(), "--input",
+                caseFile("control_flow", "input1_x.npy").toString(), "--out-dir", outDir.toString());
+        assertEquals(4, guard.status(), guard.err());
+        assertTrue(guard.err().contains("guard failed at ConditionalModel.java:"), guard.err());
+        for (Result r : List.of(bad, wrong, guard)) assertFalse(r.err().contains("\tat "), r.err());
+        assertFalse(Files.exists(outDir));
+
+        Result usage = java("run");
+        assertEquals(2, usage.status(), usage.err());
+    }
+
+    @Test
+    void benchAndInspectThroughTheJar() throws Exception {
+        Result bench = java("bench", mlp.toString(), "--input", caseFile("mlp", "input0_x.npy").toString(),
+                "--seconds", "0.3", "--warmup", "0.1");
+        assertEquals(0, bench.status(), bench.err());
+        String[] lines = bench.out().strip().split("\n");
+        assertTrue(lines[lines.length - 1].matches("median_ms=\\d+\\.\\d+"), bench.out());
+        Result inspect = java("inspect", controlFlow.toString());
+        assertEquals(0, inspect.status(), inspect.err());
+        assertTrue(inspect.out().contains("kiln::guard"), inspect.out());
+        assertTrue(inspect.out().contains("model class      dev.kiln.samples.models.ConditionalModel"), inspect.out());
+    }
+}
