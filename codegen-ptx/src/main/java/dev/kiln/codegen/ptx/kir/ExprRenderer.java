@@ -4,6 +4,7 @@ import dev.kiln.codegen.ptx.alu.PtxAluTable;
 import dev.kiln.codegen.ptx.alu.ScalarOp;
 import dev.kiln.codegen.ptx.asm.PtxBuilder;
 import dev.kiln.codegen.ptx.asm.Reg;
+import dev.kiln.codegen.ptx.asm.RegClass;
 import dev.kiln.codegen.ptx.kir.Values.Value;
 import dev.kiln.ir.DType;
 import dev.kiln.passes.kernel.Expr;
@@ -72,7 +73,7 @@ final class ExprRenderer {
             Value x = emitAs(s.a(), s.dtype());
             Value y = emitAs(s.b(), s.dtype());
             Reg r = b.reg(Values.regClass(s.dtype()));
-            b.op("selp." + (Values.regClass(s.dtype()) == dev.kiln.codegen.ptx.asm.RegClass.R64 ? "b64"
+            b.op("selp." + (Values.regClass(s.dtype()) == RegClass.R64 ? "b64"
                     : Values.ptxType(s.dtype())), r, x.reg(), y.reg(), p);
             return new Value(r, s.dtype());
         }
@@ -83,7 +84,7 @@ final class ExprRenderer {
 
     private Value extent(Expr.Extent x) {
         if (extent == null) throw new UnsupportedKernelException("Extent in a kernel without a reduction axis");
-        Reg f = b.reg(dev.kiln.codegen.ptx.asm.RegClass.F64);
+        Reg f = b.reg(RegClass.F64);
         if (extent instanceof Long n) b.op("mov.f64", f, n.doubleValue());
         else b.op("cvt.rn.f64.u32", f, extent);
         return new Value(f, DType.FLOAT64); // exact; emit() rounds it to the node's dtype
@@ -127,7 +128,7 @@ final class ExprRenderer {
             case SQRT -> f64Only(u, f64, () -> b.op("sqrt.rn.f64", r, x.reg()));
             case RECIPROCAL -> f64Only(u, f64, () -> b.op("rcp.rn.f64", r, x.reg()));
             case RSQRT -> f64Only(u, f64, () -> {
-                Reg s = b.reg(dev.kiln.codegen.ptx.asm.RegClass.F64);
+                Reg s = b.reg(RegClass.F64);
                 b.op("sqrt.rn.f64", s, x.reg());
                 b.op("rcp.rn.f64", r, s);
             });
@@ -222,7 +223,7 @@ final class ExprRenderer {
                 if (f64) { // max.f64 drops a NaN operand; PyTorch propagates it (x + y is NaN then)
                     Reg nan = b.pred();
                     b.op("setp.nan.f64", nan, x.reg(), y.reg());
-                    Reg sum = b.reg(dev.kiln.codegen.ptx.asm.RegClass.F64);
+                    Reg sum = b.reg(RegClass.F64);
                     b.op("add.rn.f64", sum, x.reg(), y.reg());
                     b.op("selp.f64", r, sum, r, nan);
                 }

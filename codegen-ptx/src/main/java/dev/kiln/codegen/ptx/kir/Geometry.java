@@ -2,6 +2,7 @@ package dev.kiln.codegen.ptx.kir;
 
 import dev.kiln.codegen.ptx.asm.PtxBuilder;
 import dev.kiln.codegen.ptx.asm.Reg;
+import dev.kiln.codegen.ptx.asm.RegClass;
 import dev.kiln.ir.sym.SymExpr;
 import dev.kiln.passes.kernel.Operand;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ final class Geometry {
                 }
                 dims[j] = d.constant();
             } else {
-                dims[j] = b.loadParam("dim" + j, "u32", dev.kiln.codegen.ptx.asm.RegClass.R32);
+                dims[j] = b.loadParam("dim" + j, "u32", RegClass.R32);
                 sizeParams.add(d);
             }
         }

@@ -14,6 +14,7 @@ import dev.kiln.ir.DType;
 import dev.kiln.passes.kernel.Expr;
 import dev.kiln.passes.kernel.Kernel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -78,7 +79,7 @@ public final class KernelIrRenderer {
     private int elementwise() {
         b.comment("kernel IR " + kernel.name() + ": elementwise over " + kernel.domain());
         boolean[] all = new boolean[geo.rank()];
-        java.util.Arrays.fill(all, true);
+        Arrays.fill(all, true);
         Object total = geo.product(all);
         Reg i = b.r32();
         Reg tid = b.r32();
@@ -107,7 +108,7 @@ public final class KernelIrRenderer {
         b.comment("kernel IR " + kernel.name() + ": reduction over axis " + axis + " of " + kernel.domain() + ", "
                 + threads + " threads per outer point");
         boolean[] outer = new boolean[geo.rank()];
-        java.util.Arrays.fill(outer, true);
+        Arrays.fill(outer, true);
         outer[axis] = false;
         Object outerTotal = geo.product(outer);
         Object[] dense = geo.contiguousStrides();
@@ -189,8 +190,7 @@ public final class KernelIrRenderer {
     static List<List<Expr.Reduce>> reductionLevels(Kernel k) {
         Map<Expr, Integer> depth = new IdentityHashMap<>();
         List<Expr.Reduce> order = new ArrayList<>();
-        Set<Expr> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Kernel.Store s : k.stores()) depthOf(s.value(), depth, order, seen);
+        for (Kernel.Store s : k.stores()) depthOf(s.value(), depth, order);
         List<List<Expr.Reduce>> levels = new ArrayList<>();
         for (Expr.Reduce r : order) {
             int d = depth.get(r);
@@ -201,11 +201,11 @@ public final class KernelIrRenderer {
     }
 
     /** The nesting depth of the reductions {@code e} depends on (-1: none); records each reduction's own depth. */
-    private static int depthOf(Expr e, Map<Expr, Integer> depth, List<Expr.Reduce> order, Set<Expr> seen) {
+    private static int depthOf(Expr e, Map<Expr, Integer> depth, List<Expr.Reduce> order) {
         if (e instanceof Expr.Reduce r) {
             Integer known = depth.get(r);
             if (known != null) return known;
-            int d = depthOf(r.body(), depth, order, seen) + 1;
+            int d = depthOf(r.body(), depth, order) + 1;
             depth.put(r, d);
             order.add(r);
             return d;
@@ -213,12 +213,12 @@ public final class KernelIrRenderer {
         Integer memo = depth.get(e);
         if (memo != null) return memo;
         int d = -1;
-        if (e instanceof Expr.Unary u) d = depthOf(u.a(), depth, order, seen);
+        if (e instanceof Expr.Unary u) d = depthOf(u.a(), depth, order);
         else if (e instanceof Expr.Binary bin) {
-            d = Math.max(depthOf(bin.a(), depth, order, seen), depthOf(bin.b(), depth, order, seen));
+            d = Math.max(depthOf(bin.a(), depth, order), depthOf(bin.b(), depth, order));
         } else if (e instanceof Expr.Select s) {
-            d = Math.max(depthOf(s.cond(), depth, order, seen),
-                    Math.max(depthOf(s.a(), depth, order, seen), depthOf(s.b(), depth, order, seen)));
+            d = Math.max(depthOf(s.cond(), depth, order),
+                    Math.max(depthOf(s.a(), depth, order), depthOf(s.b(), depth, order)));
         }
         depth.put(e, d);
         return d;
