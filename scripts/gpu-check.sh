@@ -3,8 +3,9 @@
 #
 #   bash scripts/gpu-check.sh pack   # on a build machine: build the jars, jlink a Java runtime, and put both
 #                                    # (plus the conformance fixtures the checks read) into .gpu-bundle/
-#   bash scripts/gpu-check.sh run    # on the GPU machine, from the repository root: GPU tests, conformance
-#                                    # comparison with the interpreter, benchmarks (GpuBench), and torch peers
+#   bash scripts/gpu-check.sh run    # on the GPU machine, from the repository root: GPU tests (including
+#                                    # FusedKernelGpuTest: every conformance fusion group rendered from kernel IR,
+#                                    # GPU output against the kernel IR interpreter), benchmarks (GpuBench), torch peers
 #   bash scripts/gpu-check.sh        # pack if .gpu-bundle/ is missing, then run
 #
 # With this workplace's `device` tool: pack here, then run with carry [".gpu-bundle"] and the command
@@ -82,7 +83,11 @@ run() {
     nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 || echo "(nvidia-smi not available)"
     "$java" -version 2>&1 | head -1
     local status=0
-    echo; echo "== GPU tests (every *Gpu*Test; a skip here means no device was found and counts as a failure)"
+    echo; echo "== GPU tests (every *Gpu*Test, incl. fused kernels from kernel IR vs the kernel IR interpreter;"
+    echo "   a skip here means no device was found and counts as a failure)"
+    if [ ! -d "$BUNDLE/classes/samples-tests" ]; then
+        echo "   (samples were not packed: the fused-kernel comparison with the interpreter does not run)"; status=1
+    fi
     "$java" "${props[@]}" -cp "$cp" dev.kiln.codegen.ptx.gpu.GpuTestMain --require-gpu || status=1
     echo; echo "== benchmarks (GpuBench)"
     "$java" "${props[@]}" -cp "$cp" dev.kiln.codegen.ptx.cuda.GpuBench || status=1

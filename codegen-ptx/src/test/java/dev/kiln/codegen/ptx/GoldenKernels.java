@@ -11,6 +11,7 @@ import dev.kiln.codegen.ptx.kernels.RowReductionGenerator;
 import dev.kiln.codegen.ptx.kernels.RowReductionSpec;
 import dev.kiln.codegen.ptx.kernels.ScalarExpr;
 import dev.kiln.codegen.ptx.kernels.TensorOperand;
+import dev.kiln.codegen.ptx.kir.KernelIrRenderer;
 import dev.kiln.ir.DType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +25,10 @@ final class GoldenKernels {
     static Map<String, PtxKernel> all() {
         Map<String, PtxKernel> out = new LinkedHashMap<>();
         PtxTarget t = PtxTarget.SM80;
+        out.put("kir_elementwise", KernelIrRenderer.render(KernelIrKernels.elementwise(), "kir_elementwise", t).kernel());
+        out.put("kir_softmax_middle_axis", KernelIrRenderer.render(KernelIrKernels.softmaxMiddleAxis(),
+                "kir_softmax_middle_axis", t).kernel());
+        out.put("kir_every_op", KernelIrRenderer.render(KernelIrKernels.everyOp(), "kir_every_op", t).kernel());
         out.put("elementwise_broadcast", ElementwiseKernelGenerator.generate(broadcastSpec(), t).kernel());
         out.put("elementwise_vector", ElementwiseKernelGenerator.generate(vectorSpec(), t).kernel());
         for (RowReductionSpec.Kind kind : RowReductionSpec.Kind.values()) {

@@ -4,6 +4,7 @@ import static dev.kiln.codegen.ptx.alu.PtxAluTable.emit;
 
 import dev.kiln.codegen.ptx.asm.PtxBuilder;
 import dev.kiln.codegen.ptx.asm.Reg;
+import dev.kiln.codegen.ptx.asm.RegClass;
 
 /**
  * Multi-instruction {@code f32} math: the ops PTX has no correctly rounded instruction for.
@@ -113,6 +114,55 @@ final class MathSequences {
         Reg r = emit(b, "fma.rn.f32", k, -TWO_PI_HI, x);
         r = emit(b, "fma.rn.f32", k, -TWO_PI_LO, r);
         return emit(b, opcode, r);
+    }
+
+    /**
+     * {@code round(a / b)} with {@code round} a {@code cvt.r*i.f64.f64}: the quotient is taken in {@code f64}
+     * (exact enough that its integer part is right, as the interpreter's double division), rounded to an integer
+     * there, then to {@code f32}.
+     */
+    static Reg roundedQuotient(PtxBuilder b, Reg x, Reg y, String roundToInteger) {
+        Reg xd = b.reg(RegClass.F64);
+        Reg yd = b.reg(RegClass.F64);
+        b.op("cvt.f64.f32", xd, x);
+        b.op("cvt.f64.f32", yd, y);
+        Reg q = b.reg(RegClass.F64);
+        b.op("div.rn.f64", q, xd, yd);
+        b.op(roundToInteger, q, q);
+        Reg r = b.f32();
+        b.op("cvt.rn.f32.f64", r, q);
+        return r;
+    }
+
+    /**
+     * e^x - 1: a degree-7 Taylor polynomial (Horner) for |x| < 0.5, where {@code exp(x) - 1} would cancel
+     * (truncation error below 2e-8 relative), else {@code exp(x) - 1}.
+     */
+    static Reg expm1(PtxBuilder b, Reg x) {
+        Reg poly = emit(b, "fma.rn.f32", x, 1.0f / 7, 1.0f);
+        for (int k = 6; k >= 2; k--) poly = emit(b, "fma.rn.f32", emit(b, "mul.rn.f32", x, 1.0f / k), poly, 1.0f);
+        poly = emit(b, "mul.rn.f32", x, poly);
+        Reg big = emit(b, "sub.rn.f32", exp(b, x), 1.0f);
+        Reg ax = emit(b, "abs.f32", x);
+        Reg small = b.pred();
+        b.op("setp.lt.f32", small, ax, 0.5f);
+        return emit(b, "selp.f32", poly, big, small);
+    }
+
+    /**
+     * log(1 + y) by Goldberg's correction: with {@code u = 1 + y} rounded, {@code log(u) * y / (u - 1)} cancels the
+     * rounding of {@code u}; when {@code u == 1} the result is {@code y}. Infinite {@code y} gives inf.
+     */
+    static Reg log1p(PtxBuilder b, Reg y) {
+        Reg u = emit(b, "add.rn.f32", y, 1.0f);
+        Reg um1 = emit(b, "sub.rn.f32", u, 1.0f);
+        Reg corrected = emit(b, "mul.rn.f32", log(b, u), emit(b, "div.rn.f32", y, um1));
+        Reg one = b.pred();
+        b.op("setp.eq.f32", one, u, 1.0f);
+        Reg r = emit(b, "selp.f32", y, corrected, one);
+        Reg inf = b.pred();
+        b.op("setp.eq.f32", inf, y, Float.POSITIVE_INFINITY);
+        return emit(b, "selp.f32", y, r, inf);
     }
 
     // 2^e for e in [-126, 127] from exponent bits.

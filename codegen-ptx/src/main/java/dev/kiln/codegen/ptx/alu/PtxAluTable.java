@@ -62,6 +62,21 @@ public final class PtxAluTable {
         TABLE.put(ScalarOp.POW, (b, a) -> MathSequences.pow(b, a[0], a[1]));
         TABLE.put(ScalarOp.SIN, (b, a) -> MathSequences.sinCos(b, a[0], "sin.approx.f32"));
         TABLE.put(ScalarOp.COS, (b, a) -> MathSequences.sinCos(b, a[0], "cos.approx.f32"));
+        TABLE.put(ScalarOp.FLOOR_DIV, (b, a) -> MathSequences.roundedQuotient(b, a[0], a[1], "cvt.rmi.f64.f64"));
+        TABLE.put(ScalarOp.TRUNC_DIV, (b, a) -> MathSequences.roundedQuotient(b, a[0], a[1], "cvt.rzi.f64.f64"));
+        TABLE.put(ScalarOp.ELU, (b, a) -> {
+            Reg neg = emit(b, "mul.rn.f32", a[1], MathSequences.expm1(b, a[0]));
+            return positiveOr(b, a[0], neg);
+        });
+        TABLE.put(ScalarOp.LEAKY_RELU, (b, a) -> positiveOr(b, a[0], emit(b, "mul.rn.f32", a[0], a[1])));
+        // softplus: x beta > threshold ? x : log1p(exp(x beta)) / beta
+        TABLE.put(ScalarOp.SOFTPLUS, (b, a) -> {
+            Reg xb = emit(b, "mul.rn.f32", a[0], a[1]);
+            Reg soft = emit(b, "div.rn.f32", MathSequences.log1p(b, MathSequences.exp(b, xb)), a[1]);
+            Reg linear = b.pred();
+            b.op("setp.gt.f32", linear, xb, a[2]);
+            return emit(b, "selp.f32", a[0], soft, linear);
+        });
         // sigmoid(x) = 1 / (1 + exp(-x))
         TABLE.put(ScalarOp.SIGMOID, (b, a) -> {
             Reg e = MathSequences.exp(b, emit(b, "neg.f32", a[0]));
@@ -123,6 +138,13 @@ public final class PtxAluTable {
 
     private static void unary(ScalarOp op, String opcode) {
         TABLE.put(op, (b, a) -> emit(b, opcode, a[0]));
+    }
+
+    // x > 0 ? x : otherwise (NaN is not > 0, so NaN takes the other branch, which is NaN for elu and leaky_relu)
+    private static Reg positiveOr(PtxBuilder b, Reg x, Reg otherwise) {
+        Reg p = b.pred();
+        b.op("setp.gt.f32", p, x, ZERO);
+        return emit(b, "selp.f32", x, otherwise, p);
     }
 
     // a && b, a || b on truthiness (!= 0, NaN true): setp with a predicate combine, then select 1/0.

@@ -6,7 +6,7 @@ package dev.kiln.codegen.ptx.alu;
  * <p>Booleans are {@code 1.0f}/{@code 0.0f}; an operand is "true" when it is not equal to zero, NaN included
  * (as in PyTorch, where NaN is truthy). Composite ATen ops with attributes ({@code leaky_relu},
  * {@code hardtanh}, {@code clamp}, {@code softplus}, {@code elu}) are expressed by the callers with these ops and
- * constants, so this set stays small and every member has exactly one PTX lowering in {@link PtxAluTable}.
+ * constants, so this set stays small (ops with an attribute take it as one more operand, usually a constant) and every member has exactly one PTX lowering in {@link PtxAluTable}.
  */
 public enum ScalarOp {
     ADD(2), SUB(2), MUL(2), DIV(2),
@@ -15,6 +15,16 @@ public enum ScalarOp {
     /** NaN-propagating, as {@code torch.minimum}. */
     MIN(2),
     POW(2),
+    /** {@code floor(a / b)}, the quotient taken in {@code f64} so it is floored before any {@code f32} rounding. */
+    FLOOR_DIV(2),
+    /** {@code trunc(a / b)}, likewise. */
+    TRUNC_DIV(2),
+    /** {@code elu(x, alpha)}: {@code x > 0 ? x : alpha * expm1(x)}. */
+    ELU(2),
+    /** {@code leaky_relu(x, slope)}: {@code x > 0 ? x : x * slope}. */
+    LEAKY_RELU(2),
+    /** {@code softplus(x, beta, threshold)}: {@code x beta > threshold ? x : log1p(exp(x beta)) / beta}. */
+    SOFTPLUS(3),
     LT(2), LE(2), GT(2), GE(2), EQ(2), NE(2), AND(2), OR(2),
     /** {@code where(cond, a, b)}. */
     WHERE(3),

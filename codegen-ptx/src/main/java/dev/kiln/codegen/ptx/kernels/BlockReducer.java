@@ -11,14 +11,14 @@ import dev.kiln.codegen.ptx.asm.Reg;
  * every thread combines the per-warp values in warp order (deterministic), and a second barrier so the next
  * reduction may reuse the slots. Requires all threads of the block to reach each call (no divergent exits before it).
  */
-final class BlockReducer {
+public final class BlockReducer {
     private final PtxBuilder b;
     private final int warps;
     private final Reg lane;
     private final Reg warp;
     private final Reg slots;
 
-    BlockReducer(PtxBuilder b, int threads, Reg tid) {
+    public BlockReducer(PtxBuilder b, int threads, Reg tid) {
         this.b = b;
         this.warps = threads / 32;
         this.lane = b.r32();
@@ -35,7 +35,7 @@ final class BlockReducer {
     }
 
     /** Combines {@code v} in place with {@code opcode d, a, b} (e.g. {@code add.rn.f32}, {@code max.NaN.f32}). */
-    void reduce(Reg v, String opcode) {
+    public void reduce(Reg v, String opcode) {
         Reg t = b.f32();
         for (int off = 16; off >= 1; off >>= 1) {
             b.op("shfl.sync.bfly.b32", t, v, off, 31, "0xffffffff");
