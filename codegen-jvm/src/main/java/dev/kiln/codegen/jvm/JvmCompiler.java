@@ -143,10 +143,10 @@ public final class JvmCompiler {
             LoweredGroup lg = KernelLowering.lower(n);
             LoopPlan plan = LoopPlan.of(lg.kernel());
             if (plan.reject != null) throw new UnsupportedOperationException("kernel " + plan.reject);
-            MethodNode m = LoopEmitter.emit(plan, "k" + kernels.size());
+            List<MethodNode> ms = LoopEmitter.emit(plan, "k" + kernels.size() / 2);
             g.plan = plan;
-            g.kernel = kernels.size();
-            kernels.add(m);
+            g.kernel = kernels.size() / 2;
+            kernels.addAll(ms);
             Block b = n.blocks().get(0);
             if (lg.anchor() != null) {
                 Node a = lg.anchor();
@@ -241,9 +241,16 @@ public final class JvmCompiler {
         init.visitEnd();
         ForwardEmitter.forward(cw, top);
         List<String> names = new ArrayList<>();
-        for (MethodNode m : kernels) names.add(m.name);
+        for (MethodNode m : kernels) if (!m.name.endsWith("$b")) names.add(m.name);
         ForwardEmitter.run(cw, name, names);
-        for (MethodNode m : kernels) m.accept(cw);
+        for (MethodNode m : kernels) {
+            for (var insn : m.instructions) {
+                if (insn instanceof org.objectweb.asm.tree.MethodInsnNode mi && mi.owner.equals(LoopEmitter.OWNER_PLACEHOLDER)) {
+                    mi.owner = name;
+                }
+            }
+            m.accept(cw);
+        }
         cw.visitEnd();
         return cw.toByteArray();
     }

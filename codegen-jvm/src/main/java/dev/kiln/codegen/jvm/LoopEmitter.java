@@ -47,10 +47,19 @@ final class LoopEmitter {
         outLocal = new int[k.stores().size()];
     }
 
-    static MethodNode emit(LoopPlan plan, String name) {
-        LoopEmitter e = new LoopEmitter(plan, name);
-        e.body();
-        return e.mv;
+    /** Points per call of a flat loop's block method. */
+    static final int SPAN = 4096;
+
+    /**
+     * The kernel as two methods: {@code name} walks {@code [start, end)} and calls {@code name$b} once per block of
+     * points. The block method holds the loops; being called thousands of times per run, it is compiled by C2 as a
+     * normal method (a single long-running call would only ever run as on-stack-replacement code, which C2
+     * optimises less well).
+     */
+    static java.util.List<MethodNode> emit(LoopPlan plan, String name) {
+        LoopEmitter e = new LoopEmitter(plan, name + "$b");
+        e.blockMethod();
+        return java.util.List.of(driver(plan, name), e.mv);
     }
 
     private int local(int size) {
@@ -61,7 +70,85 @@ final class LoopEmitter {
 
     private boolean isBool(int operand) { return k.operands().get(operand).type().dtype() == DType.BOOL; }
 
-    private void body() {
+    /** {@code name(a, inner, start, end)}: rows of {@code inner} in chunks, or flat spans, each one block call. */
+    private static MethodNode driver(LoopPlan plan, String name) {
+        MethodNode mv = new MethodNode(ACC_STATIC | ACC_PUBLIC, name, DESC, null, null);
+        mv.visitCode();
+        int base = 4, c = 5, end = 6, row = 7;
+        Label rowTest = new Label(), rowDone = new Label(), test = new Label(), done = new Label();
+        boolean rows = plan.chunked && plan.rowDims > 0;
+        if (rows) {
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitVarInsn(ISTORE, row);
+            mv.visitLabel(rowTest);
+            mv.visitVarInsn(ILOAD, row);
+            mv.visitVarInsn(ILOAD, 3);
+            mv.visitJumpInsn(IF_ICMPGE, rowDone);
+            mv.visitVarInsn(ILOAD, row);
+            mv.visitVarInsn(ILOAD, 1);
+            mv.visitInsn(IMUL);
+            mv.visitVarInsn(ISTORE, base);
+            mv.visitVarInsn(ILOAD, base);
+            mv.visitVarInsn(ISTORE, c);
+            mv.visitVarInsn(ILOAD, base);
+            mv.visitVarInsn(ILOAD, 1);
+            mv.visitInsn(IADD);
+            mv.visitVarInsn(ISTORE, end);
+        } else {
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, base);
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitVarInsn(ISTORE, c);
+            mv.visitVarInsn(ILOAD, 3);
+            mv.visitVarInsn(ISTORE, end);
+        }
+        int step = plan.chunked ? LoopPlan.BLOCK : SPAN;
+        mv.visitLabel(test);
+        mv.visitVarInsn(ILOAD, c);
+        mv.visitVarInsn(ILOAD, end);
+        mv.visitJumpInsn(IF_ICMPGE, done);
+        mv.visitVarInsn(ALOAD, 0);
+        if (plan.chunked) {
+            // name$b(a, base, c, len = min(BLOCK, end - c))
+            mv.visitVarInsn(ILOAD, base);
+            mv.visitVarInsn(ILOAD, c);
+            mv.visitLdcInsn(step);
+            mv.visitVarInsn(ILOAD, end);
+            mv.visitVarInsn(ILOAD, c);
+            mv.visitInsn(ISUB);
+            mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+        } else {
+            // name$b(a, inner, c, min(end, c + SPAN))
+            mv.visitVarInsn(ILOAD, 1);
+            mv.visitVarInsn(ILOAD, c);
+            mv.visitVarInsn(ILOAD, end);
+            mv.visitVarInsn(ILOAD, c);
+            mv.visitLdcInsn(step);
+            mv.visitInsn(IADD);
+            mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+        }
+        mv.visitMethodInsn(INVOKESTATIC, OWNER_PLACEHOLDER, name + "$b", DESC, false);
+        mv.visitVarInsn(ILOAD, c);
+        mv.visitLdcInsn(step);
+        mv.visitInsn(IADD);
+        mv.visitVarInsn(ISTORE, c);
+        mv.visitJumpInsn(GOTO, test);
+        mv.visitLabel(done);
+        if (rows) {
+            mv.visitIincInsn(row, 1);
+            mv.visitJumpInsn(GOTO, rowTest);
+            mv.visitLabel(rowDone);
+        }
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        return mv;
+    }
+
+    /** Stands for the generated class's name in calls between its methods; {@link JvmCompiler} renames it. */
+    static final String OWNER_PLACEHOLDER = "$owner$";
+
+    private void blockMethod() {
         mv.visitCode();
         int nOps = k.operands().size();
         for (int i = 0; i < nOps; i++) {
@@ -90,7 +177,7 @@ final class LoopEmitter {
             outLocal[s] = local(1);
             mv.visitVarInsn(ASTORE, outLocal[s]);
         }
-        if (plan.chunked) chunked();
+        if (plan.chunked) chunk();
         else flat();
         mv.visitInsn(RETURN);
         mv.visitMaxs(0, 0);
@@ -125,7 +212,11 @@ final class LoopEmitter {
         mv.visitLabel(done);
     }
 
-    private void chunked() {
+    /** One chunk: parameters {@code (arrays, base, c, len)}: points {@code [c, c + len)} of the row at {@code base}. */
+    private void chunk() {
+        final int base = 1;
+        final int c = 2;
+        final int len = 3;
         int nFloat = plan.floatScratch.size() + outLocal.length;
         int fs = local(1);
         push(nFloat);
@@ -149,54 +240,6 @@ final class LoopEmitter {
                 scratchLocal.put(e.getKey(), l);
             }
         }
-        int base = local(1);
-        int lo = local(1);
-        int hi = local(1);
-        int row = local(1);
-        Label rowTest = new Label();
-        Label rowDone = new Label();
-        boolean rows = plan.rowDims > 0;
-        if (rows) {
-            mv.visitVarInsn(ILOAD, 2);
-            mv.visitVarInsn(ISTORE, row);
-            mv.visitLabel(rowTest);
-            mv.visitVarInsn(ILOAD, row);
-            mv.visitVarInsn(ILOAD, 3);
-            mv.visitJumpInsn(IF_ICMPGE, rowDone);
-            mv.visitVarInsn(ILOAD, row);
-            mv.visitVarInsn(ILOAD, 1);
-            mv.visitInsn(IMUL);
-            mv.visitVarInsn(ISTORE, base);
-            mv.visitVarInsn(ILOAD, base);
-            mv.visitVarInsn(ISTORE, lo);
-            mv.visitVarInsn(ILOAD, base);
-            mv.visitVarInsn(ILOAD, 1);
-            mv.visitInsn(IADD);
-            mv.visitVarInsn(ISTORE, hi);
-        } else {
-            push(0);
-            mv.visitVarInsn(ISTORE, base);
-            mv.visitVarInsn(ILOAD, 2);
-            mv.visitVarInsn(ISTORE, lo);
-            mv.visitVarInsn(ILOAD, 3);
-            mv.visitVarInsn(ISTORE, hi);
-        }
-        int c = local(1);
-        int len = local(1);
-        Label chunkTest = new Label();
-        Label chunkDone = new Label();
-        mv.visitVarInsn(ILOAD, lo);
-        mv.visitVarInsn(ISTORE, c);
-        mv.visitLabel(chunkTest);
-        mv.visitVarInsn(ILOAD, c);
-        mv.visitVarInsn(ILOAD, hi);
-        mv.visitJumpInsn(IF_ICMPGE, chunkDone);
-        push(LoopPlan.BLOCK);
-        mv.visitVarInsn(ILOAD, hi);
-        mv.visitVarInsn(ILOAD, c);
-        mv.visitInsn(ISUB);
-        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
-        mv.visitVarInsn(ISTORE, len);
         // copy FULL and ROW operands of this chunk into scratch, indexed from 0
         for (int i = 0; i < plan.access.length; i++) {
             LoopPlan.Access a = plan.access[i];
@@ -236,14 +279,6 @@ final class LoopEmitter {
             mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "arraycopy",
                     "(Ljava/lang/Object;ILjava/lang/Object;II)V", false);
         }
-        mv.visitIincInsn(c, LoopPlan.BLOCK);
-        mv.visitJumpInsn(GOTO, chunkTest);
-        mv.visitLabel(chunkDone);
-        if (rows) {
-            mv.visitIincInsn(row, 1);
-            mv.visitJumpInsn(GOTO, rowTest);
-            mv.visitLabel(rowDone);
-        }
     }
 
     private int scratch(int fs, int slot) {
@@ -273,7 +308,7 @@ final class LoopEmitter {
         cache = new IdentityHashMap<>();
         for (Expr m : plan.materialised) {
             if (plan.levelOf(m) != stage) continue;
-            compute(m);
+            value(m);
             storeAt(scratchLocal.get(m));
         }
         for (int s = 0; s < outScratch.length; s++) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
  *   ./kiln demo [--conformance DIR] [--threads N]   run every conformance case eagerly and compare with PyTorch
  *   ./kiln train linear-regression|mlp-classifier    train a small model eagerly with autograd
  *   ./kiln bench-eager [JMH options]                 JMH benchmark of eager latency per conformance case
+ *   ./kiln bench-compiled [JMH options]              JMH: eager vs interpreter vs compiled class per case
  * </pre>
  */
 public final class Main {
@@ -24,6 +25,7 @@ public final class Main {
             case "demo" -> System.exit(DemoCommand.run(rest));
             case "train" -> train(rest);
             case "bench-eager" -> org.openjdk.jmh.Main.main(withDefault(rest, "dev.kiln.samples.bench.EagerBench"));
+            case "bench-compiled" -> org.openjdk.jmh.Main.main(withDefault(rest, "dev.kiln.samples.bench.CompiledBench"));
             default -> {
                 System.err.println("kiln: unknown command '" + args[0] + "'");
                 usage();
@@ -65,6 +67,10 @@ public final class Main {
                   bench-eager [JMH options]
                         JMH benchmark of eager forward latency for every conformance case
                         (e.g. ./kiln bench-eager -p threads=1,2).
+                  bench-compiled [JMH options]
+                        JMH benchmark of Kiln eager vs interpreter vs the compiled JVM class per case, at 1 and 2
+                        threads, plus elementwise_chain at 256x65536 vs a plain array copy
+                        (e.g. ./kiln bench-compiled -wi 1 -i 2 -w 1 -r 1).
                 """);
     }
 }
