@@ -51,6 +51,13 @@ public final class CompiledModule {
 
     public CompileReport report() { return report; }
 
+    /** Bytes of pooled intermediate buffers in the calling thread's most recently used execution context. */
+    long pooledBytes() {
+        if (contexts == null) return 0;
+        Frame f = contexts.get().last;
+        return f == null ? 0 : f.bufferBytes();
+    }
+
     /** The generated class file (empty when the graph runs on the interpreter). */
     public byte[] classBytes() { return classBytes.clone(); }
 }
