@@ -13,6 +13,7 @@ import java.util.Arrays;
  *   ./kiln train linear-regression|mlp-classifier    train a small model eagerly with autograd
  *   ./kiln bench-eager [JMH options]                 JMH benchmark of eager latency per conformance case
  *   ./kiln bench-peers [options]                     Kiln vs ONNX Runtime and libtorch, one table (profile peers)
+ *   ./kiln bench-compiled [JMH options]              JMH: eager vs interpreter vs compiled class per case
  * </pre>
  */
 public final class Main {
@@ -32,6 +33,7 @@ public final class Main {
             case "train" -> train(rest);
             case "bench-eager" -> org.openjdk.jmh.Main.main(withDefault(rest, "dev.kiln.samples.bench.EagerBench"));
             case "bench-peers" -> benchPeers(rest);
+            case "bench-compiled" -> org.openjdk.jmh.Main.main(withDefault(rest, "dev.kiln.samples.bench.CompiledBench"));
             default -> {
                 System.err.println("kiln: unknown command '" + args[0] + "'");
                 usage();
@@ -107,6 +109,10 @@ public final class Main {
                               [--threads 1,2] [--warmup N] [--iterations N] [--iteration-ms MS] [--out FILE]
                         Check every engine against PyTorch's fixtures, then benchmark Kiln side by side with
                         ONNX Runtime and libtorch (DJL) and print one table (builds with -Ppeers on demand).
+                  bench-compiled [JMH options]
+                        JMH benchmark of Kiln eager vs interpreter vs the compiled JVM class per case, at 1 and 2
+                        threads, plus elementwise_chain at 256x65536 vs a plain array copy
+                        (e.g. ./kiln bench-compiled -wi 1 -i 2 -w 1 -r 1).
                 """);
     }
 }

@@ -1,0 +1,63 @@
+package dev.kiln.codegen.jvm;
+
+import dev.kiln.eager.Tensor;
+import dev.kiln.eager.interp.Interpreter;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A graph compiled by {@link JvmCompiler}. {@link #forward} is thread-safe: each thread gets its own execution
+ * context ({@link Frame}) per binding of the size symbols, holding the memory plan's buffers, so a steady-state call
+ * allocates its outputs, the eager kernels' results and a few small objects, and no intermediate of a lowered group.
+ */
+public final class CompiledModule {
+    private final Program program;
+    private final Binder binder;
+    private final Interpreter interpreted;
+    private final CompileReport report;
+    private final byte[] classBytes;
+    private final ThreadLocal<Binder.Contexts> contexts;
+
+    CompiledModule(Program program, Binder binder, CompileReport report, byte[] classBytes) {
+        this.program = program;
+        this.binder = binder;
+        this.interpreted = null;
+        this.report = report;
+        this.classBytes = classBytes;
+        this.contexts = ThreadLocal.withInitial(() -> new Binder.Contexts(binder.symbols.size()));
+    }
+
+    /** A graph the JVM back end cannot lower as a whole (control flow): runs on the interpreter. */
+    CompiledModule(Interpreter interpreted, CompileReport report) {
+        this.program = null;
+        this.binder = null;
+        this.interpreted = interpreted;
+        this.report = report;
+        this.classBytes = new byte[0];
+        this.contexts = null;
+    }
+
+    /** Runs the graph; symbol sizes are read from {@code inputs}. */
+    public List<Tensor> forward(Tensor... inputs) {
+        if (interpreted != null) return interpreted.run(inputs);
+        Binder.Contexts c = contexts.get();
+        binder.bind(inputs, c.key);
+        Frame f = c.get(program, binder);
+        Object[] out = program.graph.forward(f, inputs);
+        Tensor[] t = new Tensor[out.length];
+        for (int i = 0; i < t.length; i++) t[i] = (Tensor) out[i];
+        return Arrays.asList(t);
+    }
+
+    public CompileReport report() { return report; }
+
+    /** Bytes of pooled intermediate buffers in the calling thread's most recently used execution context. */
+    long pooledBytes() {
+        if (contexts == null) return 0;
+        Frame f = contexts.get().last;
+        return f == null ? 0 : f.bufferBytes();
+    }
+
+    /** The generated class file (empty when the graph runs on the interpreter). */
+    public byte[] classBytes() { return classBytes.clone(); }
+}

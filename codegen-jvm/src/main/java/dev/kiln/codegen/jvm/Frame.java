@@ -1,0 +1,61 @@
+package dev.kiln.codegen.jvm;
+
+import dev.kiln.ir.Attrs;
+import java.util.Map;
+
+/**
+ * The execution context of one thread at one binding of the size symbols: the bindings, each op's attributes
+ * evaluated under them, and the memory plan's buffers — one {@code float[]} per pooled intermediate, allocated on
+ * first use and reused by every later call with the same bindings on this thread. Never shared between threads
+ * (the module keeps one per thread), so generated code may use it without locks.
+ */
+public final class Frame {
+    final Program program;
+    final Map<String, Long> bindings;
+    private final Attrs[] attrs;
+    private final float[][] buffers;
+    private final long[][] shapes;
+    final Object[][] arrays;
+
+    Frame(Program program, Map<String, Long> bindings) {
+        this.program = program;
+        this.bindings = Map.copyOf(bindings);
+        int n = program.nodes.length;
+        attrs = new Attrs[n];
+        shapes = new long[n][];
+        arrays = new Object[n][];
+        buffers = new float[program.bufferCount][];
+    }
+
+    /** Node {@code id}'s attributes under this frame's bindings (evaluated once). */
+    Attrs attrs(int id, Attrs symbolic) {
+        Attrs a = attrs[id];
+        if (a == null) attrs[id] = a = symbolic.evaluate(bindings);
+        return a;
+    }
+
+    /** The domain shape of fused node {@code id} (evaluated once). */
+    long[] shape(int id, dev.kiln.ir.sym.SymExpr[] dims) {
+        long[] s = shapes[id];
+        if (s == null) {
+            s = new long[dims.length];
+            for (int i = 0; i < s.length; i++) s[i] = dims[i].eval(bindings);
+            shapes[id] = s;
+        }
+        return s;
+    }
+
+    /** Pooled buffer {@code slot} of {@code n} floats. Its contents are garbage from the last call. */
+    float[] buffer(int slot, int n) {
+        float[] b = buffers[slot];
+        if (b == null || b.length != n) buffers[slot] = b = new float[n];
+        return b;
+    }
+
+    /** Bytes held by this frame's pooled buffers. */
+    long bufferBytes() {
+        long n = 0;
+        for (float[] b : buffers) if (b != null) n += 4L * b.length;
+        return n;
+    }
+}

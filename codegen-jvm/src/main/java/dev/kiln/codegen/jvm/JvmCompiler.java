@@ -1,0 +1,277 @@
+package dev.kiln.codegen.jvm;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.kiln.eager.KilnException;
+import dev.kiln.eager.Tensor;
+import dev.kiln.eager.interp.Interpreter;
+import dev.kiln.ir.Op;
+import dev.kiln.ir.OpTrait;
+import dev.kiln.ir.graph.Block;
+import dev.kiln.ir.graph.Graph;
+import dev.kiln.ir.graph.Node;
+import dev.kiln.ir.graph.NodeKind;
+import dev.kiln.ir.graph.TensorData;
+import dev.kiln.ir.graph.Use;
+import dev.kiln.ir.graph.Value;
+import dev.kiln.ir.sym.SymExpr;
+import dev.kiln.ir.type.TensorType;
+import dev.kiln.passes.kernel.GroupCheck;
+import dev.kiln.passes.kernel.LoweredGroup;
+import dev.kiln.passes.kernel.KernelLowering;
+import dev.kiln.passes.kernel.LoweringException;
+import dev.kiln.passes.kernel.Operand;
+import dev.kiln.passes.util.Consts;
+import dev.kiln.passes.util.TensorBridge;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.util.CheckClassAdapter;
+import org.objectweb.asm.util.Textifier;
+import org.objectweb.asm.util.TraceClassVisitor;
+
+/**
+ * Compiles an optimised graph (the output of {@code Pipelines.inference}) into one JVM class written with ASM:
+ * every {@code kiln::fused} / {@code kiln::fused_epilogue} group whose kernel IR {@link LoopPlan} accepts becomes a
+ * static loop method; the top block becomes {@code forward}, straight-line code that calls the eager kernels
+ * through {@link KilnKernels} for every other op. Graphs with {@code kiln::cond} or {@code kiln::scan} run on the
+ * interpreter (listed as a fallback). The class is defined in its own loader and wrapped in a
+ * {@link CompiledModule}.
+ */
+public final class JvmCompiler {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    /** Ops whose eager kernels always return a fresh tensor, never a view of an input: pooled buffers may feed them. */
+    private static final Set<Op> FRESH = EnumSet.of(Op.LINEAR, Op.MATMUL, Op.MM, Op.BMM, Op.CONV2D, Op.SOFTMAX,
+            Op.LOG_SOFTMAX, Op.LAYER_NORM, Op.SUM, Op.MEAN);
+
+    private JvmCompiler() {}
+
+    /**
+     * @param optimised the graph; must not change afterwards
+     * @param constants tensors for its {@code param[...]} nodes (none once frozen)
+     */
+    public static CompiledModule compile(Graph optimised, Map<String, Tensor> constants, CompileOptions options) {
+        long t0 = System.nanoTime();
+        Block top = optimised.topBlock();
+        String controlFlow = controlFlow(top);
+        String name = "dev/kiln/codegen/jvm/generated/KilnGraph" + COUNTER.incrementAndGet();
+        if (controlFlow != null) {
+            CompileReport r = new CompileReport("(none)", 0, List.of(), List.of("whole graph: " + controlFlow
+                    + " has no JVM lowering; the graph runs on the interpreter"), System.nanoTime() - t0, 0);
+            return new CompiledModule(new Interpreter(optimised, constants), r);
+        }
+        List<Node> nodes = top.nodes();
+        Program p = new Program(nodes.size());
+        List<String> lowered = new ArrayList<>();
+        List<String> fallbacks = new ArrayList<>();
+        List<MethodNode> kernels = new ArrayList<>();
+        for (int id = 0; id < nodes.size(); id++) {
+            Node n = nodes.get(id);
+            p.nodes[id] = n;
+            NodeKind k = n.kind();
+            if (k instanceof NodeKind.OpCall c) {
+                p.attrs[id] = c.attrs();
+                fallbacks.add(n.outputs() + " = " + c.op().qualifiedName() + ": eager kernel");
+            } else if (k instanceof NodeKind.Param prm) {
+                Tensor t = constants.get(prm.key());
+                if (t == null) throw new KilnException("no parameter or buffer named '" + prm.key() + "' was given");
+                p.constants[id] = t;
+            } else if (k instanceof NodeKind.Const c) {
+                p.constants[id] = constant(c.data(), (TensorType) n.output().type());
+            } else if (k instanceof NodeKind.ConstRef r) {
+                p.constants[id] = constant(optimised.constant(r.key()), (TensorType) n.output().type());
+            } else if (k instanceof NodeKind.Fused) {
+                p.groups[id] = group(n, kernels, lowered, fallbacks);
+            }
+        }
+        plan(top, p);
+        long t1 = System.nanoTime();
+        byte[] bytes = emit(name, top, kernels);
+        if (options.verify()) verify(name, bytes);
+        if (options.dumpDir() != null) dump(name, bytes, options);
+        long t2 = System.nanoTime();
+        try {
+            Class<?> cls = new GeneratedClassLoader().define(name.replace('/', '.'), bytes);
+            p.graph = (GeneratedGraph) cls.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot load generated class " + name, e);
+        }
+        long t3 = System.nanoTime();
+        CompileReport r = new CompileReport(name.replace('/', '.'), bytes.length, lowered, fallbacks,
+                (t1 - t0) + (t2 - t1), t3 - t2);
+        return new CompiledModule(p, new Binder(optimised.inputs()), r, bytes);
+    }
+
+    private static String controlFlow(Block b) {
+        for (Node n : b.nodes()) {
+            if (n.kind() instanceof NodeKind.Cond || n.kind() instanceof NodeKind.Scan) return n.kind().name();
+        }
+        return null;
+    }
+
+    private static Tensor constant(TensorData d, TensorType t) {
+        if (t.wrappedNumber()) {
+            Object v = d.element(0);
+            return switch (d.dtype()) {
+                case FLOAT64 -> Tensor.scalar((Double) v);
+                case INT64 -> Tensor.scalar((Long) v);
+                case BOOL -> Tensor.scalar((Boolean) v);
+                default -> throw new KilnException("a wrapped-number constant must be f64, i64 or bool, found "
+                        + d.dtype().irName());
+            };
+        }
+        return Tensor.wrap(d.array(), d.shape());
+    }
+
+    private static Program.Group group(Node n, List<MethodNode> kernels, List<String> lowered, List<String> fallbacks) {
+        Program.Group g = new Program.Group();
+        String what = n.kind().name() + " " + n.outputs() + ops(n);
+        try {
+            LoweredGroup lg = KernelLowering.lower(n);
+            LoopPlan plan = LoopPlan.of(lg.kernel());
+            if (plan.reject != null) throw new UnsupportedOperationException("kernel " + plan.reject);
+            List<MethodNode> ms = LoopEmitter.emit(plan, "k" + kernels.size() / 2);
+            g.plan = plan;
+            g.kernel = kernels.size() / 2;
+            kernels.addAll(ms);
+            Block b = n.blocks().get(0);
+            if (lg.anchor() != null) {
+                Node a = lg.anchor();
+                g.anchorOp = ((NodeKind.OpCall) a.kind()).op();
+                g.anchorAttrs = ((NodeKind.OpCall) a.kind()).attrs();
+                g.anchorInputs = new int[a.inputs().size()];
+                g.anchorConsts = new Tensor[a.inputs().size()];
+                for (int i = 0; i < a.inputs().size(); i++) {
+                    Value v = a.input(i);
+                    g.anchorInputs[i] = v == null ? -1 : b.params().indexOf(v);
+                    if (v != null && g.anchorInputs[i] < 0) {
+                        g.anchorConsts[i] = TensorBridge.tensor(Consts.of(v), (TensorType) v.type());
+                    }
+                }
+                g.anchorOperand = lg.anchorOperand();
+                fallbacks.add(n.outputs() + " = " + g.anchorOp.qualifiedName() + " (anchor of " + n.kind().name()
+                        + "): eager kernel");
+            }
+            List<Operand> ops = lg.kernel().operands();
+            g.operandConsts = new Tensor[ops.size()];
+            for (int i = 0; i < ops.size(); i++) {
+                if (ops.get(i).constant() != null) {
+                    g.operandConsts[i] = TensorBridge.tensor(ops.get(i).constant(), ops.get(i).type());
+                }
+            }
+            g.domain = lg.kernel().domain().toArray(SymExpr[]::new);
+            lowered.add(what + " -> k" + g.kernel + (plan.chunked ? " (chunked, " + plan.stages + " stages, "
+                    + plan.helpers.size() + " FastMath32 array calls)" : " (flat loop)"));
+        } catch (LoweringException | UnsupportedOperationException e) {
+            g.plan = null;
+            g.kernel = -1;
+            g.fallback = new Interpreter(GroupCheck.standalone(n), Map.of());
+            fallbacks.add(what + ": not lowered (" + e.getMessage() + "); its block runs on the eager kernels");
+        }
+        return g;
+    }
+
+    private static String ops(Node n) {
+        List<String> names = new ArrayList<>();
+        for (Node m : n.blocks().get(0).nodes()) {
+            if (m.kind() instanceof NodeKind.OpCall c) names.add(c.op().qualifiedName().replace("aten::", ""));
+        }
+        return " (" + String.join(", ", names) + ")";
+    }
+
+    /** The memory plan: a lowered group's result gets a pooled buffer when it cannot escape the call. */
+    private static void plan(Block top, Program p) {
+        Set<Value> results = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        results.addAll(top.results());
+        for (int id = 0; id < p.nodes.length; id++) {
+            Program.Group g = p.groups[id];
+            if (g == null || g.plan == null) continue;
+            Node n = p.nodes[id];
+            g.bufferSlot = new int[n.outputs().size()];
+            for (int j = 0; j < g.bufferSlot.length; j++) {
+                Value v = n.outputs().get(j);
+                g.bufferSlot[j] = !results.contains(v) && internalUses(v, p) ? p.bufferCount++ : -1;
+            }
+        }
+    }
+
+    private static boolean internalUses(Value v, Program p) {
+        for (Use u : v.uses()) {
+            NodeKind k = u.user().kind();
+            if (k instanceof NodeKind.Fused) {
+                int id = java.util.Arrays.asList(p.nodes).indexOf(u.user());
+                if (id < 0 || p.groups[id].plan == null) return false;
+            } else if (k instanceof NodeKind.OpCall c) {
+                Op op = c.op();
+                boolean fresh = FRESH.contains(op) || op.has(OpTrait.ELEMENTWISE) && op != Op.TO_DTYPE && op != Op.CLONE;
+                if (!fresh) return false;
+            } else if (!(k instanceof NodeKind.Guard || k instanceof NodeKind.Size)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] emit(String name, Block top, List<MethodNode> kernels) {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
+            @Override
+            protected ClassLoader getClassLoader() { return JvmCompiler.class.getClassLoader(); }
+        };
+        cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
+                new String[] {Type.internal(GeneratedGraph.class)});
+        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
+        init.visitCode();
+        init.visitVarInsn(ALOAD, 0);
+        init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        init.visitInsn(RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
+        ForwardEmitter.forward(cw, top);
+        List<String> names = new ArrayList<>();
+        for (MethodNode m : kernels) if (!m.name.endsWith("$b")) names.add(m.name);
+        ForwardEmitter.run(cw, name, names);
+        for (MethodNode m : kernels) {
+            for (var insn : m.instructions) {
+                if (insn instanceof org.objectweb.asm.tree.MethodInsnNode mi && mi.owner.equals(LoopEmitter.OWNER_PLACEHOLDER)) {
+                    mi.owner = name;
+                }
+            }
+            m.accept(cw);
+        }
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /** ASM's bytecode verifier (types, stack, locals) over every method; throws with its listing on a problem. */
+    static void verify(String name, byte[] bytes) {
+        StringWriter sw = new StringWriter();
+        CheckClassAdapter.verify(new ClassReader(bytes), JvmCompiler.class.getClassLoader(), false, new PrintWriter(sw));
+        if (!sw.toString().isEmpty()) throw new IllegalStateException("generated class " + name + " fails verification:\n" + sw);
+    }
+
+    private static void dump(String name, byte[] bytes, CompileOptions o) {
+        try {
+            Files.createDirectories(o.dumpDir());
+            String simple = name.substring(name.lastIndexOf('/') + 1);
+            Files.write(o.dumpDir().resolve(simple + ".class"), bytes);
+            StringWriter sw = new StringWriter();
+            new ClassReader(bytes).accept(new TraceClassVisitor(null, new Textifier(), new PrintWriter(sw)), 0);
+            Files.writeString(o.dumpDir().resolve(simple + ".txt"), sw.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
