@@ -4,7 +4,9 @@
 // Serves the archive in this JVM on a loopback port, then for clients in {1, 32} x batching {off, on} sends
 // batch-1 requests (the archive's first input with its symbolic dims set to 1) from that many client threads,
 // each waiting for its answer before sending the next, for the given seconds after a 2 s warm-up. Prints
-// requests/s and p50/p99 latency per configuration, and the in-process median of the same call.
+// requests/s and p50/p99 latency per configuration, and the in-process median of the same call. Run it with
+// -Dkiln.threads=1, as `kiln serve` sets (intra-op threads on top of concurrent requests oversubscribe the cores).
+// -Dbench.delay=US sets the batching delay (default 1000), -Dbench.metrics=1 prints the batch-size histogram.
 import dev.kiln.eager.Tensor;
 import dev.kiln.eager.io.Json;
 import dev.kiln.runtime.KilnRuntime;
@@ -56,9 +58,9 @@ public class ServerBench {
         System.out.printf(Locale.ROOT, "in-process forward: p50 %.3f ms, p99 %.3f ms (%d calls)%n",
                 pct(inproc, 50) / 1e6, pct(inproc, 99) / 1e6, inproc.size());
 
-        for (boolean batching : new boolean[] {false, true}) {
+        for (boolean batching : System.getProperty("bench.only") != null ? new boolean[] {true} : new boolean[] {false, true}) {
             ServerOptions opts = ServerOptions.defaults().withAddress("127.0.0.1", 0)
-                    .withBatching(batching ? 32 : 1, batching ? 1000 : 0);
+                    .withBatching(batching ? 32 : 1, batching ? Long.getLong("bench.delay", 1000) : 0);
             try (InferenceServer server = InferenceServer.start(Map.of(name, model), opts)) {
                 URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v2/models/" + name + "/infer");
                 for (int clients : new int[] {1, 32}) {
@@ -68,6 +70,11 @@ public class ServerBench {
                             + " (%d requests, %d errors)%n", clients, batching ? "on" : "off",
                             r.latencies.size() / r.seconds, pct(r.latencies, 50) / 1e6, pct(r.latencies, 99) / 1e6,
                             r.latencies.size(), r.errors);
+                    if (System.getProperty("bench.metrics") != null) {
+                        String m = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + server.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                        m.lines().filter(l -> l.startsWith("kiln_batch_size")).forEach(System.out::println);
+                    }
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.cli;
 
+import dev.kiln.eager.Parallel;
 import dev.kiln.runtime.server.InferenceServer;
 import dev.kiln.runtime.server.ServerOptions;
 import java.io.IOException;
@@ -10,17 +11,19 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code serve <archive-or-folder>... [--host H] [--port P] [--max-batch [model=]N] [--max-delay-us [model=]N]}:
+ * {@code serve <archive-or-folder>... [--host H] [--port P] [--max-batch [model=]N] [--max-delay-us [model=]N]
+ * [--max-request-mb M] [--workers W] [--threads N]}:
  * serves the archives over the Open Inference Protocol until the process is stopped (SIGINT/SIGTERM shut it
  * down gracefully, finishing requests in flight). A bare N sets the default for every model; {@code model=N}
- * sets one model's (repeatable). {@code --max-batch 1} turns batching off.
+ * sets one model's (repeatable). {@code --max-batch 1} turns batching off. {@code --workers} is the number of
+ * inference threads (default: one per core), {@code --threads} the kernels' intra-op threads (default 1).
  */
 final class ServeCommand {
     private ServeCommand() {}
 
     static int run(String[] args, PrintStream out) {
         CommandLine cl = CommandLine.parse(args, Set.of("--host", "--port", "--max-batch", "--max-delay-us",
-                "--max-request-mb"));
+                "--max-request-mb", "--threads", "--workers"));
         List<Path> paths = cl.positionals().stream().map(Path::of).toList();
         if (paths.isEmpty()) throw CliFailure.usage("expected at least one archive or folder to serve");
         ServerOptions options = ServerOptions.defaults();
@@ -35,6 +38,10 @@ final class ServeCommand {
             }
             if (port < 0 || port > 65535) throw CliFailure.usage("--port expects 0..65535, found '" + p + "'");
         }
+        // Requests already run in parallel on the workers; intra-op threads on top oversubscribe the cores (and
+        // OpenBLAS's spinning threads then wait for descheduled peers), so a server defaults to 1 (docs/server.md).
+        Parallel.setNumThreads(cl.positiveInt("--threads", 1));
+        options = options.withInferenceThreads(cl.positiveInt("--workers", options.inferenceThreads()));
         options = options.withAddress(host == null ? options.host() : host, port)
                 .withMaxRequestBytes(cl.positiveInt("--max-request-mb", 64) << 20);
         int maxBatch = options.batching().maxBatch();

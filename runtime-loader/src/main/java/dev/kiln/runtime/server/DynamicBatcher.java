@@ -12,6 +12,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One collector thread takes the oldest request, then waits up to the policy's delay for more whose non-batch
  * sizes equal its own, until the batch holds {@code maxBatch} rows; the batch runs on the shared inference
- * executor, so the collector is already gathering the next batch. Only models whose inputs and outputs all start
+ * executor, so the collector is already gathering the next batch — but it starts a batch only when a worker is
+ * free (see {@link #slots}), so under load batches grow instead of queueing up. Only models whose inputs and outputs all start
  * with the same size symbol, used nowhere else (see {@link #canBatch}), get a batcher: for them row {@code i} of
  * every output depends only on row {@code i} of the inputs, which is what makes splitting exact.
  *
@@ -36,14 +38,21 @@ final class DynamicBatcher {
     /** Requests taken from the queue that did not fit the last batch; only the collector thread touches it. */
     private final ArrayDeque<Pending> carried = new ArrayDeque<>();
     private final Thread collector;
+    /**
+     * Batch runs of this model that may be under way at once (the executor's thread count). The collector takes a
+     * permit before it starts a batch, so while every worker is busy requests wait in the queue, where they can
+     * still join, rather than as many small batches in the executor's queue.
+     */
+    private final Semaphore slots;
     private volatile boolean stopped;
 
     /** A queued request. {@code key} is its non-batch sizes; only requests with equal keys join. */
     private record Pending(Map<String, Tensor> inputs, long rows, String key,
                            CompletableFuture<Map<String, Tensor>> result) {}
 
-    DynamicBatcher(String name, LoadedModel model, BatchPolicy policy, ExecutorService executor,
+    DynamicBatcher(String name, LoadedModel model, BatchPolicy policy, ExecutorService executor, int workers,
                    ServerMetrics.PerModel metrics) {
+        this.slots = new Semaphore(workers);
         this.model = model;
         this.policy = policy;
         this.executor = executor;
@@ -100,8 +109,12 @@ final class DynamicBatcher {
     private void collect() {
         try {
             while (!(stopped && queue.isEmpty() && carried.isEmpty())) {
+                if (!slots.tryAcquire(50, TimeUnit.MILLISECONDS)) continue;
                 Pending first = carried.isEmpty() ? queue.poll(50, TimeUnit.MILLISECONDS) : carried.poll();
-                if (first == null) continue;
+                if (first == null) {
+                    slots.release();
+                    continue;
+                }
                 List<Pending> batch = new ArrayList<>();
                 batch.add(first);
                 long rows = first.rows;
@@ -127,7 +140,13 @@ final class DynamicBatcher {
                         carried.add(p);
                     }
                 }
-                executor.execute(() -> runBatch(batch));
+                executor.execute(() -> {
+                    try {
+                        runBatch(batch);
+                    } finally {
+                        slots.release();
+                    }
+                });
             }
         } catch (InterruptedException e) {
             // stop(): drain whatever is left straight to the executor, one by one.

@@ -47,7 +47,8 @@ public final class InferenceServer implements AutoCloseable {
         });
         Map<String, ServedModel> m = new LinkedHashMap<>();
         for (var e : loaded.entrySet()) {
-            m.put(e.getKey(), new ServedModel(e.getKey(), e.getValue(), options.policy(e.getKey()), executor, metrics));
+            m.put(e.getKey(), new ServedModel(e.getKey(), e.getValue(), options.policy(e.getKey()), executor,
+                    options.inferenceThreads(), metrics));
         }
         this.models = Collections.unmodifiableMap(m);
         ServerBootstrap b = new ServerBootstrap()

@@ -104,7 +104,10 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
             case "ready" -> {
                 requireGet(req);
-                json(ctx, 200, Map.of("name", model.name(), "ready", true), keepAlive);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", model.name());
+                m.put("ready", true);
+                json(ctx, 200, m, keepAlive);
             }
             case "infer" -> {
                 if (req.method() != HttpMethod.POST) throw new ApiException(405, "infer needs POST, found " + req.method());

@@ -20,13 +20,14 @@ final class ServedModel {
     private final ServerMetrics.PerModel metrics;
     private final DynamicBatcher batcher;
 
-    ServedModel(String name, LoadedModel model, BatchPolicy policy, ExecutorService executor, ServerMetrics metrics) {
+    ServedModel(String name, LoadedModel model, BatchPolicy policy, ExecutorService executor, int workers,
+                ServerMetrics metrics) {
         this.name = name;
         this.model = model;
         this.executor = executor;
         this.metrics = metrics.model(name);
         this.batcher = policy.enabled() && DynamicBatcher.canBatch(model)
-                ? new DynamicBatcher(name, model, policy, executor, this.metrics) : null;
+                ? new DynamicBatcher(name, model, policy, executor, workers, this.metrics) : null;
     }
 
     String name() { return name; }

@@ -38,6 +38,11 @@ public record ServerOptions(String host, int port, int maxRequestBytes, int infe
         return new ServerOptions(host, port, maxRequestBytes, inferenceThreads, batching, m);
     }
 
+    /** These options with {@code threads} inference threads (model calls and batches running at once). */
+    public ServerOptions withInferenceThreads(int threads) {
+        return new ServerOptions(host, port, maxRequestBytes, threads, batching, perModel);
+    }
+
     public ServerOptions withMaxRequestBytes(int bytes) {
         return new ServerOptions(host, port, bytes, inferenceThreads, batching, perModel);
     }
