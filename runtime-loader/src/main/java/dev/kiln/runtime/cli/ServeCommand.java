@@ -84,7 +84,7 @@ final class ServeCommand {
         for (String name : server.modelNames()) {
             out.println("serving " + name + (server.batched(name) ? " (dynamic batching: max batch "
                     + options.policy(name).maxBatch() + ", max delay " + options.policy(name).maxDelayMicros()
-                    + " us)" : " (no batching)"));
+                    + " us)" : " (no batching: " + server.whyNotBatched(name) + ")"));
         }
         out.println("listening on http://" + options.host() + ":" + server.port() + "/v2");
         out.flush();

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * sizes equal its own, until the batch holds {@code maxBatch} rows; the batch runs on the shared inference
  * executor, so the collector is already gathering the next batch — but it starts a batch only when a worker is
  * free (see {@link #slots}), so under load batches grow instead of queueing up. Only models whose inputs and outputs all start
- * with the same size symbol, used nowhere else (see {@link #canBatch}), get a batcher: for them row {@code i} of
+ * with the same size symbol, used nowhere else, in a graph that keeps rows apart (see {@link #whyNot}), get a
+ * batcher: for them row {@code i} of
  * every output depends only on row {@code i} of the inputs, which is what makes splitting exact.
  *
  * <p>A request whose inputs disagree on their row count runs alone, so the model's own check reports it; if a
@@ -62,21 +63,32 @@ final class DynamicBatcher {
         collector.start();
     }
 
-    /** Whether {@code model} can be batched: every input and output starts with one symbol used nowhere else. */
-    static boolean canBatch(LoadedModel model) {
+    /**
+     * Why {@code model} cannot be batched, or empty when it can: every input and output starts with one symbol
+     * used nowhere else in the signature, and the graph keeps rows apart ({@link RowIndependence}).
+     */
+    static java.util.Optional<String> whyNot(LoadedModel model) {
         var ports = new ArrayList<>(model.signature().inputs());
         ports.addAll(model.signature().outputs());
         String symbol = null;
         for (var p : ports) {
             var dims = p.type().shape().dims();
-            if (dims.isEmpty() || dims.get(0).isConstant() || dims.get(0).symbols().size() != 1) return false;
+            if (dims.isEmpty() || dims.get(0).isConstant() || dims.get(0).symbols().size() != 1) {
+                return java.util.Optional.of("'" + p.name() + "' : " + p.type() + " has no symbolic dim 0");
+            }
             String s = dims.get(0).symbols().iterator().next();
-            if (!dims.get(0).equals(dev.kiln.ir.sym.SymExpr.symbol(s))) return false;
-            if (symbol == null) symbol = s;
-            if (!symbol.equals(s)) return false;
-            for (int d = 1; d < dims.size(); d++) if (dims.get(d).symbols().contains(s)) return false;
+            if (!dims.get(0).equals(dev.kiln.ir.sym.SymExpr.symbol(s)) || (symbol != null && !symbol.equals(s))) {
+                return java.util.Optional.of("dim 0 of '" + p.name() + "' : " + p.type() + " is not the batch symbol");
+            }
+            symbol = s;
+            for (int d = 1; d < dims.size(); d++) {
+                if (dims.get(d).symbols().contains(s)) {
+                    return java.util.Optional.of("'" + p.name() + "' : " + p.type() + " uses " + s + " beyond dim 0");
+                }
+            }
         }
-        return symbol != null;
+        if (symbol == null) return java.util.Optional.of("no inputs or outputs");
+        return RowIndependence.check(model.graph(), symbol);
     }
 
     /** Queues one request (inputs already checked against the signature); completes with its outputs. */

@@ -84,6 +84,9 @@ public final class InferenceServer implements AutoCloseable {
     /** Whether model {@code name} joins concurrent requests into batches. */
     public boolean batched(String name) { return models.get(name).batched(); }
 
+    /** Why model {@code name} is not batched ("batching is off", "not batchable: ..."), or null when it is. */
+    public String whyNotBatched(String name) { return models.get(name).whyNotBatched(); }
+
     ServedModel model(String name) { return models.get(name); }
 
     Map<String, ServedModel> models() { return models; }

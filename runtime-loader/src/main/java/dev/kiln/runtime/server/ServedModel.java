@@ -19,6 +19,8 @@ final class ServedModel {
     private final ExecutorService executor;
     private final ServerMetrics.PerModel metrics;
     private final DynamicBatcher batcher;
+    /** Null when batched; else why not, for the log and docs. */
+    private final String whyNotBatched;
 
     ServedModel(String name, LoadedModel model, BatchPolicy policy, ExecutorService executor, int workers,
                 ServerMetrics metrics) {
@@ -26,7 +28,9 @@ final class ServedModel {
         this.model = model;
         this.executor = executor;
         this.metrics = metrics.model(name);
-        this.batcher = policy.enabled() && DynamicBatcher.canBatch(model)
+        this.whyNotBatched = !policy.enabled() ? "batching is off"
+                : DynamicBatcher.whyNot(model).map(w -> "not batchable: " + w).orElse(null);
+        this.batcher = whyNotBatched == null
                 ? new DynamicBatcher(name, model, policy, executor, workers, this.metrics) : null;
     }
 
@@ -37,6 +41,8 @@ final class ServedModel {
     ServerMetrics.PerModel metrics() { return metrics; }
 
     boolean batched() { return batcher != null; }
+
+    String whyNotBatched() { return whyNotBatched; }
 
     /** Runs one request's inputs (checked against the signature) off the caller's thread. */
     CompletableFuture<Map<String, Tensor>> infer(Map<String, Tensor> inputs) {
