@@ -4,6 +4,7 @@ import dev.kiln.eager.KilnException;
 import dev.kiln.eager.Tensor;
 import dev.kiln.eager.io.Json;
 import dev.kiln.serialization.Signature;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +34,8 @@ import java.util.concurrent.CompletionException;
  */
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String MODELS = "/v2/models/";
+    /** The binary tensor data extension's header: the length of the JSON part of the body. */
+    static final String HEADER_LENGTH = "Inference-Header-Content-Length";
 
     private final InferenceServer server;
 
@@ -71,7 +75,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("name", "kiln");
                 m.put("version", "0.1.0");
-                m.put("extensions", List.of());
+                m.put("extensions", List.of("binary_tensor_data"));
                 json(ctx, 200, m, keepAlive);
                 return;
             }
@@ -135,12 +139,31 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         metrics.requests.increment();
         Map<String, Object> body;
         Map<String, Tensor> inputs;
-        List<String> selected;
+        Map<String, Boolean> selected;
         Object id;
         try {
+            // The binary tensor data extension: a JSON header of the given length, then the tensors' bytes.
+            String headerLength = req.headers().get(HEADER_LENGTH);
+            int jsonLength = req.content().readableBytes();
+            ByteBuffer binary = null;
+            if (headerLength != null) {
+                try {
+                    jsonLength = Integer.parseInt(headerLength.trim());
+                } catch (NumberFormatException e) {
+                    jsonLength = -1;
+                }
+                if (jsonLength < 0 || jsonLength > req.content().readableBytes()) {
+                    throw ApiException.badRequest(HEADER_LENGTH + ": expected 0.." + req.content().readableBytes()
+                            + " (the body's length), found '" + headerLength + "'");
+                }
+                byte[] rest = new byte[req.content().readableBytes() - jsonLength];
+                req.content().getBytes(req.content().readerIndex() + jsonLength, rest);
+                binary = ByteBuffer.wrap(rest);
+            }
             Object parsed;
             try {
-                parsed = Json.parse(req.content().toString(StandardCharsets.UTF_8));
+                parsed = Json.parse(req.content().toString(req.content().readerIndex(), jsonLength,
+                        StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("request body: " + e.getMessage());
             }
@@ -154,8 +177,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             if (id != null && !(id instanceof String)) throw ApiException.badRequest("id: expected a string, found " + id);
             Signature sig = model.model().signature();
             if (!body.containsKey("inputs")) throw ApiException.badRequest("inputs: missing");
-            inputs = TensorJson.decodeInputs(body.get("inputs"), sig);
-            selected = selectedOutputs(body.get("outputs"), sig);
+            inputs = TensorJson.decodeInputs(body.get("inputs"), sig, binary);
+            Object params = body.get("parameters") == null ? null
+                    : TensorJson.object(body.get("parameters"), "parameters").get("binary_data_output");
+            if (params != null && !(params instanceof Boolean)) {
+                throw ApiException.badRequest("parameters.binary_data_output: expected true or false, found " + params);
+            }
+            selected = selectedOutputs(body.get("outputs"), sig, Boolean.TRUE.equals(params));
         } catch (ApiException e) {
             metrics.failures.increment();
             metrics.latency.observe((System.nanoTime() - start) / 1e9);
@@ -177,9 +205,26 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 resp.put("model_version", ServedModel.VERSION);
                 if (id != null) resp.put("id", id);
                 List<Object> outputs = new ArrayList<>();
-                for (String name : selected) outputs.add(TensorJson.encode(name, out.get(name)));
+                List<byte[]> binaries = new ArrayList<>();
+                for (var e : selected.entrySet()) {
+                    Tensor t = out.get(e.getKey());
+                    if (e.getValue()) {
+                        outputs.add(TensorJson.encodeBinaryHeader(e.getKey(), t));
+                        binaries.add(TensorJson.bytes(t));
+                    } else {
+                        outputs.add(TensorJson.encode(e.getKey(), t));
+                    }
+                }
                 resp.put("outputs", outputs);
-                json(ctx, 200, resp, keepAlive);
+                if (binaries.isEmpty()) {
+                    json(ctx, 200, resp, keepAlive);
+                } else {
+                    byte[] header = Json.write(resp).getBytes(StandardCharsets.UTF_8);
+                    byte[][] parts = new byte[binaries.size() + 1][];
+                    parts[0] = header;
+                    for (int i = 0; i < binaries.size(); i++) parts[i + 1] = binaries.get(i);
+                    write(ctx, 200, Unpooled.wrappedBuffer(parts), "application/octet-stream", header.length, keepAlive);
+                }
             } catch (RuntimeException e) {
                 metrics.failures.increment();
                 error(ctx, 500, "internal error: " + e.getMessage(), keepAlive);
@@ -189,21 +234,33 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         });
     }
 
-    /** The outputs to answer with: all, in signature order, or those the request's {@code outputs} names. */
-    private static List<String> selectedOutputs(Object outputs, Signature sig) {
+    /**
+     * The outputs to answer with, each mapped to whether it goes binary: all, in signature order, or those the
+     * request's {@code outputs} names ({@code parameters.binary_data} overrides {@code binaryDefault}).
+     */
+    private static Map<String, Boolean> selectedOutputs(Object outputs, Signature sig, boolean binaryDefault) {
         List<String> all = sig.outputs().stream().map(Signature.Port::name).toList();
-        if (outputs == null) return all;
+        Map<String, Boolean> out = new LinkedHashMap<>();
+        if (outputs == null) {
+            for (String name : all) out.put(name, binaryDefault);
+            return out;
+        }
         if (!(outputs instanceof List<?> list)) throw ApiException.badRequest("outputs: expected an array");
-        List<String> out = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             String field = "outputs[" + i + "]";
-            String name = TensorJson.string(TensorJson.object(list.get(i), field).get("name"), field + ".name");
+            Map<String, Object> o = TensorJson.object(list.get(i), field);
+            String name = TensorJson.string(o.get("name"), field + ".name");
+            Object binary = o.get("parameters") == null ? null
+                    : TensorJson.object(o.get("parameters"), field + ".parameters").get("binary_data");
+            if (binary != null && !(binary instanceof Boolean)) {
+                throw ApiException.badRequest(field + ".parameters.binary_data: expected true or false, found " + binary);
+            }
             if (!all.contains(name)) {
                 throw ApiException.badRequest(field + ".name: unknown output '" + name + "' (the model's outputs: "
                         + String.join(", ", all) + ")");
             }
-            if (out.contains(name)) throw ApiException.badRequest(field + ".name: output '" + name + "' asked twice");
-            out.add(name);
+            if (out.containsKey(name)) throw ApiException.badRequest(field + ".name: output '" + name + "' asked twice");
+            out.put(name, binary == null ? binaryDefault : (Boolean) binary);
         }
         return out;
     }
@@ -220,11 +277,20 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         write(ctx, status, Json.write(body), "application/json", keepAlive);
     }
 
-    /** Writes the answer (thread-safe: Netty hands writes from other threads to the channel's event loop). */
     private void write(ChannelHandlerContext ctx, int status, String body, String contentType, boolean keepAlive) {
+        write(ctx, status, Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)), contentType, -1, keepAlive);
+    }
+
+    /**
+     * Writes the answer (thread-safe: Netty hands writes from other threads to the channel's event loop);
+     * {@code headerLength >= 0} marks a binary-extension answer whose JSON part is that long.
+     */
+    private void write(ChannelHandlerContext ctx, int status, ByteBuf content, String contentType, int headerLength,
+                       boolean keepAlive) {
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-                Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)));
+                content);
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        if (headerLength >= 0) resp.headers().set(HEADER_LENGTH, headerLength);
         HttpUtil.setContentLength(resp, resp.content().readableBytes());
         boolean close = !keepAlive || !server.accepting();
         if (!close) resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

@@ -5,6 +5,8 @@ import dev.kiln.ir.DType;
 import dev.kiln.ir.sym.SymExpr;
 import dev.kiln.ir.type.TensorType;
 import dev.kiln.serialization.Signature;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +53,15 @@ final class TensorJson {
      * many elements as {@code shape} says, each of the datatype's JSON kind.
      */
     static Map<String, Tensor> decodeInputs(Object inputsJson, Signature signature) {
+        return decodeInputs(inputsJson, signature, null);
+    }
+
+    /**
+     * As {@link #decodeInputs(Object, Signature)}, with the binary tensor data extension: an input whose
+     * {@code parameters.binary_data_size} is given takes its elements, little-endian and row-major (BOOL one byte
+     * each), from {@code binary} in input order instead of from {@code data}; every byte must be claimed.
+     */
+    static Map<String, Tensor> decodeInputs(Object inputsJson, Signature signature, ByteBuffer binary) {
         if (!(inputsJson instanceof List<?> list)) throw ApiException.badRequest("inputs: expected an array of tensors");
         Map<String, Signature.Port> ports = new LinkedHashMap<>();
         for (Signature.Port p : signature.inputs()) ports.put(p.name(), p);
@@ -65,7 +76,11 @@ final class TensorJson {
                         + String.join(", ", ports.keySet()) + ")");
             }
             if (byName.containsKey(name)) throw ApiException.badRequest(field + ".name: input '" + name + "' given twice");
-            byName.put(name, decode(t, port, field));
+            byName.put(name, decode(t, port, field, binary));
+        }
+        if (binary != null && binary.hasRemaining()) {
+            throw ApiException.badRequest("request body: " + binary.remaining()
+                    + " bytes of binary data not claimed by any input's parameters.binary_data_size");
         }
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         for (String name : ports.keySet()) {
@@ -76,7 +91,7 @@ final class TensorJson {
         return ordered;
     }
 
-    private static Tensor decode(Map<String, Object> t, Signature.Port port, String field) {
+    private static Tensor decode(Map<String, Object> t, Signature.Port port, String field, ByteBuffer binary) {
         String expectedType = datatype(port.type().dtype());
         String datatype = string(t.get("datatype"), field + ".datatype");
         if (!datatype.equals(expectedType)) {
@@ -96,6 +111,9 @@ final class TensorJson {
         }
         long numel = 1;
         for (long s : shape) numel = Math.multiplyExact(numel, s);
+        Object size = t.get("parameters") == null ? null
+                : object(t.get("parameters"), field + ".parameters").get("binary_data_size");
+        if (size != null) return binary(size, t, port.type().dtype(), shape, numel, field, binary);
         if (!t.containsKey("data")) throw ApiException.badRequest(field + ".data: missing");
         List<Object> flat = new ArrayList<>();
         flatten(t.get("data"), flat, field + ".data", 0);
@@ -104,6 +122,75 @@ final class TensorJson {
                     + numel + " elements, found " + flat.size());
         }
         return Tensor.wrap(elements(flat, port.type().dtype(), field + ".data"), shape);
+    }
+
+    private static Tensor binary(Object size, Map<String, Object> t, DType dtype, long[] shape, long numel,
+                                 String field, ByteBuffer binary) {
+        String f = field + ".parameters.binary_data_size";
+        if (!(size instanceof Long n) || n < 0) throw ApiException.badRequest(f + ": expected a size >= 0, found " + size);
+        if (binary == null) {
+            throw ApiException.badRequest(f + ": the request has no binary part (no Inference-Header-Content-Length header)");
+        }
+        if (t.containsKey("data")) throw ApiException.badRequest(field + ".data: not allowed with binary_data_size");
+        long want = numel * elementSize(dtype);
+        if (n != want) {
+            throw ApiException.badRequest(f + ": shape " + java.util.Arrays.toString(shape) + " of " + datatype(dtype)
+                    + " needs " + want + " bytes, found " + n);
+        }
+        if (binary.remaining() < n) {
+            throw ApiException.badRequest(f + ": " + n + " bytes, but only " + binary.remaining() + " are left");
+        }
+        ByteBuffer b = binary.slice().order(ByteOrder.LITTLE_ENDIAN);
+        b.limit((int) want);
+        binary.position(binary.position() + (int) want);
+        int count = (int) numel;
+        Object array = switch (dtype) {
+            case FLOAT32 -> { float[] a = new float[count]; b.asFloatBuffer().get(a); yield a; }
+            case FLOAT64 -> { double[] a = new double[count]; b.asDoubleBuffer().get(a); yield a; }
+            case INT32 -> { int[] a = new int[count]; b.asIntBuffer().get(a); yield a; }
+            case INT64 -> { long[] a = new long[count]; b.asLongBuffer().get(a); yield a; }
+            case BOOL -> {
+                boolean[] a = new boolean[count];
+                for (int i = 0; i < count; i++) a[i] = b.get(i) != 0;
+                yield a;
+            }
+        };
+        return Tensor.wrap(array, shape);
+    }
+
+    /** Bytes per element in the binary extension. */
+    static int elementSize(DType dtype) {
+        return switch (dtype) {
+            case FLOAT32, INT32 -> 4;
+            case FLOAT64, INT64 -> 8;
+            case BOOL -> 1;
+        };
+    }
+
+    /** {@code t}'s elements little-endian, row-major (BOOL one byte each), for a binary answer. */
+    static byte[] bytes(Tensor t) {
+        int n = (int) t.numel();
+        ByteBuffer b = ByteBuffer.allocate(n * elementSize(t.dtype())).order(ByteOrder.LITTLE_ENDIAN);
+        switch (t.dtype()) {
+            case FLOAT32 -> b.asFloatBuffer().put(t.toFloatArray());
+            case FLOAT64 -> b.asDoubleBuffer().put(t.toDoubleArray());
+            case INT32 -> b.asIntBuffer().put(t.toIntArray());
+            case INT64 -> b.asLongBuffer().put(t.toLongArray());
+            case BOOL -> { for (boolean x : t.toBoolArray()) b.put((byte) (x ? 1 : 0)); }
+        }
+        return b.array();
+    }
+
+    /** {@code {"name", "datatype", "shape", "parameters": {"binary_data_size"}}}: the data goes after the JSON. */
+    static Map<String, Object> encodeBinaryHeader(String name, Tensor t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("datatype", datatype(t.dtype()));
+        List<Object> shape = new ArrayList<>();
+        for (long s : t.shape()) shape.add(s);
+        m.put("shape", shape);
+        m.put("parameters", Map.of("binary_data_size", t.numel() * elementSize(t.dtype())));
+        return m;
     }
 
     private static Object elements(List<Object> flat, DType dtype, String field) {

@@ -169,6 +169,62 @@ class InferenceServerTest {
         assertTrue(metrics.contains("kiln_inference_failures_total{model=\"tiny\"}"), metrics);
     }
 
+    static HttpResponse<byte[]> postBinary(String json, byte[] binary, int headerLength) throws Exception {
+        byte[] j = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] body = java.util.Arrays.copyOf(j, j.length + binary.length);
+        System.arraycopy(binary, 0, body, j.length, binary.length);
+        return HTTP.send(HttpRequest.newBuilder(uri("/v2/models/tiny/infer"))
+                .header("Inference-Header-Content-Length", Integer.toString(headerLength < 0 ? j.length : headerLength))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    static byte[] le(float[] a) {
+        var b = java.nio.ByteBuffer.allocate(a.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(a);
+        return b.array();
+    }
+
+    @Test
+    void binaryTensorDataExtension() throws Exception {
+        float[] x = TinyModel.data(6, 0.5);
+        float[] s = TinyModel.data(2, 1.5);
+        byte[] bin = java.util.Arrays.copyOf(le(x), 32);
+        System.arraycopy(le(s), 0, bin, 24, 8);
+        String json = "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],\"datatype\":\"FP32\","
+                + "\"parameters\":{\"binary_data_size\":24}},{\"name\":\"s\",\"shape\":[2],\"datatype\":\"FP32\","
+                + "\"parameters\":{\"binary_data_size\":8}}],"
+                + "\"outputs\":[{\"name\":\"y\",\"parameters\":{\"binary_data\":true}},{\"name\":\"h\"}]}";
+        HttpResponse<byte[]> r = postBinary(json, bin, -1);
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        int headerLength = Integer.parseInt(r.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> resp = (Map<String, Object>) Json.parse(new String(r.body(), 0, headerLength,
+                java.nio.charset.StandardCharsets.UTF_8));
+        List<Tensor> expected = tiny.forward(Tensor.of(x, 2, 3), Tensor.of(s, 2));
+        Map<?, ?> y = (Map<?, ?>) ((List<?>) resp.get("outputs")).get(0);
+        assertEquals(Map.of("binary_data_size", 16L), y.get("parameters"));
+        assertTrue(!y.containsKey("data"));
+        assertArrayEquals(le(expected.get(0).toFloatArray()),
+                java.util.Arrays.copyOfRange(r.body(), headerLength, r.body().length));
+        assertArrayEquals(expected.get(1).toFloatArray(), output(resp, 1));
+
+        assertErrorBytes(400, "inputs[0].parameters.binary_data_size: shape [2, 3] of FP32 needs 24 bytes, found 20",
+                postBinary(json.replace(":24}", ":20}"), bin, -1));
+        assertErrorBytes(400, "request body: 4 bytes of binary data not claimed",
+                postBinary(json, java.util.Arrays.copyOf(bin, 36), -1));
+        assertErrorBytes(400, "inputs[1].parameters.binary_data_size: 8 bytes, but only 4 are left",
+                postBinary(json, java.util.Arrays.copyOf(bin, 28), -1));
+        assertErrorBytes(400, "Inference-Header-Content-Length: expected 0..", postBinary(json, bin, 10_000));
+        assertError(400, "inputs[0].parameters.binary_data_size: the request has no binary part",
+                post("/v2/models/tiny/infer", json));
+    }
+
+    static void assertErrorBytes(int status, String fragment, HttpResponse<byte[]> r) {
+        String body = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(status, r.statusCode(), body);
+        assertTrue(body.contains(fragment), "expected '" + fragment + "' in " + body);
+    }
+
     static void assertError(int status, String fragment, HttpResponse<String> r) {
         assertEquals(status, r.statusCode(), r.body());
         Object error = json(r).get("error");
