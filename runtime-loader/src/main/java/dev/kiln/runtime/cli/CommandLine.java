@@ -54,6 +54,9 @@ final class CommandLine {
         return positionals.get(0);
     }
 
+    /** Every positional argument, in order. */
+    List<String> positionals() { return List.copyOf(positionals); }
+
     /** Whether flag {@code name} was given. */
     boolean flag(String name) { return flags.contains(name); }
 

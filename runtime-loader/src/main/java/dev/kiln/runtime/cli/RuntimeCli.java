@@ -34,7 +34,8 @@ public final class RuntimeCli {
                 case "run" -> RunCommand.run(rest, out, err);
                 case "inspect" -> InspectCommand.run(rest, out);
                 case "bench" -> BenchCommand.run(rest, out);
-                default -> throw CliFailure.usage("unknown command '" + args[0] + "' (commands: run, inspect, bench, "
+                case "serve" -> ServeCommand.run(rest, out);
+                default -> throw CliFailure.usage("unknown command '" + args[0] + "' (commands: run, inspect, bench, serve, "
                         + "help)");
             };
         } catch (CliFailure e) {
@@ -67,6 +68,12 @@ public final class RuntimeCli {
                   bench <file.kiln> --input <file.npy>... [--threads N] [--concurrency C] [--seconds S] [--warmup S]
                         Warm up, then time calls from C caller threads (default 1) for S seconds (default 3);
                         --threads sets the kernels' intra-op threads. The last line is median_ms=<number>.
+                  serve <file.kiln | folder>... [--host H] [--port P] [--max-batch [model=]N]
+                        [--max-delay-us [model=]N] [--max-request-mb M] [--workers W] [--threads N]
+                        Serve the archives over the Open Inference Protocol (KServe v2 REST), each under its
+                        file name without .kiln (a folder: every .kiln in it). Binds 127.0.0.1:8000 by default;
+                        dynamic batching up to 32 rows waiting 1000 us (--max-batch 1: off); W inference threads
+                        (default: one per core), N intra-op threads (default 1). See docs/server.md.
 
                 exit status: 0 ok, 2 bad usage, 3 archive cannot be loaded, 4 input does not fit the model
                 """;

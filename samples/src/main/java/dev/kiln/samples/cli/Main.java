@@ -9,7 +9,7 @@ import java.util.Arrays;
  * <pre>
  *   ./kiln demo [--conformance DIR] [--threads N]   every case eagerly vs PyTorch, then mynet traced, saved, loaded
  *   ./kiln trace CASE --weights DIR --out FILE.kiln  trace a conformance case's Java model into an archive
- *   ./kiln run | inspect | bench FILE.kiln ...       the runtime's commands (dev.kiln.runtime.cli.RuntimeCli)
+ *   ./kiln run | inspect | bench | serve FILE.kiln ... the runtime's commands (dev.kiln.runtime.cli.RuntimeCli)
  *   ./kiln train linear-regression|mlp-classifier    train a small model eagerly with autograd
  *   ./kiln bench-eager [JMH options]                 JMH benchmark of eager latency per conformance case
  *   ./kiln bench-peers [options]                     Kiln vs ONNX Runtime and libtorch, one table (profile peers)
@@ -29,7 +29,7 @@ public final class Main {
             case "demo" -> System.exit(DemoCommand.run(rest));
             case "trace" -> System.exit(TraceCommand.run(rest, System.out, System.err));
             // The runtime's own CLI, exactly as kiln-runtime.jar runs it (no model class needed).
-            case "run", "inspect", "bench" -> System.exit(new RuntimeCli(System.out, System.err).run(args));
+            case "run", "inspect", "bench", "serve" -> System.exit(new RuntimeCli(System.out, System.err).run(args));
             case "train" -> train(rest);
             case "bench-eager" -> org.openjdk.jmh.Main.main(withDefault(rest, "dev.kiln.samples.bench.EagerBench"));
             case "bench-peers" -> benchPeers(rest);
