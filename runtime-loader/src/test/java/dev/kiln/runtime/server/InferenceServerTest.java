@@ -245,7 +245,8 @@ class InferenceServerTest {
             Map<String, Object> alone = json(post("/v2/models/tiny/infer", bodies.get(c)));
             expected.add(new float[][] {output(alone, 0), output(alone, 1)});
         }
-        long end = System.nanoTime() + 5_000_000_000L;
+        // 10 s of load, as the issue asks: long enough for many joined batches and a few GC cycles.
+        long end = System.nanoTime() + 10_000_000_000L;
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<Integer>> done = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
