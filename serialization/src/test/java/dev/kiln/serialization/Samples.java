@@ -4,6 +4,7 @@ import dev.kiln.ir.DType;
 import dev.kiln.ir.graph.Graph;
 import dev.kiln.ir.graph.TensorData;
 import dev.kiln.ir.text.IrParser;
+import dev.kiln.ir.text.SampleGraphs;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,56 +13,6 @@ import java.util.Random;
 /** Sample graphs (from the ir tests' shapes of programs) and archives built around them. */
 final class Samples {
     private Samples() {}
-
-    /** Symbolic batch, parameters, a multi-output node, aten::size, a wrapped-number constant. */
-    static final String MYNET = """
-            graph(%x : f32[B, 1, 28, 28]):
-              %conv.weight : f32[16, 1, 3, 3] = param["conv.weight"]
-              %conv.bias : f32[16] = param["conv.bias"]
-              %fc.weight : f32[10, 2704] = param["fc.weight"]
-              %fc.bias : f32[10] = param["fc.bias"]
-              %1 : f32[B, 16, 26, 26] = aten::conv2d(%x, %conv.weight, %conv.bias)   # conv
-              %2 : f32[B, 16, 26, 26] = aten::relu(%1)
-              %3 : f32[B, 16, 13, 13] = aten::max_pool2d(%2, kernel_size=[2, 2])   # pool
-              %4 : f32[B, 2704] = aten::flatten(%3, start_dim=1)
-              %5 : f32[B, 10] = aten::linear(%4, %fc.weight, %fc.bias)   # fc @ MyNet.java:30
-              %6, %7 : f32[B], i64[B] = aten::max.dim(%5, dim=1)
-              %n : int(B) = aten::size(%x, dim=0)
-              %8 : f64[]{wrapped} = const(0.5)
-              %9 : f32[B, 10] = aten::mul(%5, %8)
-              return (%9, %7)
-            """;
-
-    /** Attention: split into three outputs, views with -1, string/float/scalar attributes, -Infinity constant. */
-    static final String ATTENTION = """
-            graph(%x : f32[B, 8, 64], %mask : bool[8, 8]):
-              %attn.qkv.weight : f32[192, 64] = param["attn.qkv.weight"]
-              %attn.qkv.bias : f32[192] = param["attn.qkv.bias"]
-              %attn.proj.weight : f32[64, 64] = param["attn.proj.weight"]
-              %1 : f32[B, 8, 192] = aten::linear(%x, %attn.qkv.weight, %attn.qkv.bias)   # attn.qkv @ Attention.java:40
-              %q, %k, %v : f32[B, 8, 64], f32[B, 8, 64], f32[B, 8, 64] = aten::split(%1, split_size=64, dim=2)
-              %2 : f32[B, 8, 4, 16] = aten::view(%q, size=[-1, 8, 4, 16])
-              %3 : f32[B, 4, 8, 16] = aten::transpose(%2, dim0=1, dim1=2)
-              %4 : f32[B, 8, 4, 16] = aten::view(%k, size=[-1, 8, 4, 16])
-              %5 : f32[B, 4, 16, 8] = aten::permute(%4, dims=[0, 2, 3, 1])
-              %6 : f32[B, 8, 4, 16] = aten::view(%v, size=[-1, 8, 4, 16])
-              %7 : f32[B, 4, 8, 16] = aten::transpose(%6, dim0=1, dim1=2)
-              %8 : f32[B, 4, 8, 8] = aten::matmul(%3, %5)   # attn @ Attention.java:44
-              %9 : f64[]{wrapped} = const(0.25)
-              %10 : f32[B, 4, 8, 8] = aten::mul(%8, %9)
-              %11 : f32[] = const(-Infinity)
-              %12 : f32[B, 4, 8, 8] = aten::masked_fill(%10, %mask, %11)
-              %13 : f32[B, 4, 8, 8] = aten::softmax(%12, dim=-1)
-              %14 : f32[B, 4, 8, 8] = aten::dropout(%13, p=0.1)
-              %15 : f32[B, 4, 8, 16] = aten::matmul(%14, %7)
-              %16 : f32[B, 8, 4, 16] = aten::transpose(%15, dim0=1, dim1=2)
-              %17 : f32[B, 8, 64] = aten::reshape(%16, shape=[-1, 8, 64])
-              %18 : f32[B, 8, 64] = aten::linear(%17, %attn.proj.weight, None)   # attn.proj
-              %19 : f32[B, 8, 64] = aten::add(%x, %18, alpha=2)
-              %20 : f32[B, 8, 64] = aten::layer_norm(%19, None, None, normalized_shape=[64], eps=1.0E-6)
-              %21 : f32[B, 8, 64] = aten::gelu(%20, approximate="tanh")
-              return (%21)
-            """;
 
     /**
      * Nested kiln::cond blocks, inline constants of three dtypes, table constants of every dtype, a floordiv dim,
@@ -123,9 +74,9 @@ final class Samples {
                 "cd", TensorData.of(DType.FLOAT64, new long[] {17}, cd));
     }
 
-    static Graph myNet() { return IrParser.parse(MYNET); }
+    static Graph myNet() { return IrParser.parse(SampleGraphs.MYNET); }
 
-    static Graph attention() { return IrParser.parse(ATTENTION); }
+    static Graph attention() { return IrParser.parse(SampleGraphs.ATTENTION); }
 
     static Graph controlFlow() { return IrParser.parse(CONTROL_FLOW, controlFlowConstants()); }
 
