@@ -1,8 +1,6 @@
 package dev.kiln.samples.models;
 
 import dev.kiln.eager.Tensor;
-import dev.kiln.eager.nn.Embedding;
-import dev.kiln.eager.nn.Module;
 import dev.kiln.tracer.Tracer;
 import java.util.List;
 
@@ -11,18 +9,11 @@ import java.util.List;
  * parameters (same state-dict keys, so the case's weights load), same results, but it traces to one
  * {@code kiln::scan} node instead of twelve unrolled copies, and the traced graph runs at any sequence length.
  */
-public final class EmbeddingRecurrentScan extends Module {
-    private final Embedding emb;
-    private final int hidden;
-
+public final class EmbeddingRecurrentScan extends RecurrentParameters {
     public EmbeddingRecurrentScan() { this(1000, 32, 48); }
 
     public EmbeddingRecurrentScan(int vocab, int embDim, int hidden) {
-        this.hidden = hidden;
-        registerParameter("Wx", Tensor.randn(embDim, hidden).div(Math.sqrt(embDim)));
-        registerParameter("Wh", Tensor.randn(hidden, hidden).div(Math.sqrt(hidden)));
-        registerParameter("b", Tensor.randn(hidden).mul(0.1));
-        emb = registerModule("emb", new Embedding(vocab, embDim));
+        super(vocab, embDim, hidden);
     }
 
     /** Returns {@code List.of(h_final, h_mean)}. */
@@ -31,8 +22,7 @@ public final class EmbeddingRecurrentScan extends Module {
         Tensor ids = inputs[0];
         Tensor x = emb.forward(ids);                                          // (B,T,E)
         Tensor h0 = Tensor.zeros(x.dtype(), ids.size(0), hidden);
-        Tracer.ScanResult r = Tracer.scan(x, 1, h0,
-                (xt, h) -> xt.matmul(param("Wx")).add(h.matmul(param("Wh"))).add(param("b")).tanh());
+        Tracer.ScanResult r = Tracer.scan(x, 1, h0, this::step);
         return List.of(r.carry(), r.stacked().mean(1, false));
     }
 }
