@@ -7,14 +7,14 @@ import java.util.List;
  * The engines compared side by side. Each opens an {@link EngineSession} for one case, input batch and thread
  * count.
  *
- * <p>Kiln's compiled JVM backend (codegen-jvm) plugs in as one more constant, id {@code kiln-compiled}; the
- * report then takes it as the baseline of every ratio ({@link #BASELINE_PREFERENCE}) with no other change.
- * Sessions of the native peers are created inside {@link #open} only, so a JMH fork measuring one engine never
+ * <p>Kiln's compiled JVM backend (codegen-jvm, id {@code kiln-compiled}) is the baseline of every ratio
+ * ({@link #BASELINE_PREFERENCE}). Sessions of the native peers are created inside {@link #open} only, so a JMH fork measuring one engine never
  * loads another engine's native libraries (its peak resident memory is its own).
  */
 public enum Engine {
     KILN_EAGER("kiln-eager", "Kiln eager (no_grad)"),
     KILN_INTERPRETER("kiln-interp", "Kiln interpreter (traced)"),
+    KILN_COMPILED("kiln-compiled", "Kiln compiled (traced, optimised, codegen-jvm)"),
     ONNX_RUNTIME("ort", "ONNX Runtime 1.29.0 (model.onnx)"),
     LIBTORCH("libtorch", "libtorch 2.7.1 via DJL 0.35.1 (traced.pt)");
 
@@ -44,10 +44,14 @@ public enum Engine {
         return switch (this) {
             case KILN_EAGER -> KilnEagerSession.open(c, input, threads);
             case KILN_INTERPRETER -> KilnInterpreterSession.open(c, input, threads);
+            case KILN_COMPILED -> KilnCompiledSession.open(c, input, threads);
             case ONNX_RUNTIME -> OrtEngineSession.open(c, input, threads);
             case LIBTORCH -> TorchEngineSession.open(c, input, threads);
         };
     }
+
+    /** Whether a session traces (and compiles) the model for its own input, as Kiln's graph engines do. */
+    public boolean tracesItsInput() { return this == KILN_INTERPRETER || this == KILN_COMPILED; }
 
     /** The engine with that id; the error lists the known ones. */
     public static Engine byId(String id) {

@@ -15,6 +15,17 @@ public interface EngineSession extends AutoCloseable {
      */
     List<Tensor> run();
 
+    /**
+     * Runs what this session built for its own input on {@code other} — for engines that trace or compile for one
+     * example (Kiln's interpreter and compiled backends), the test that {@code traced.pt} and {@code model.onnx},
+     * both traced on {@code input0}, face on {@code input1}: answer right or refuse.
+     *
+     * @throws UnsupportedOperationException for engines whose session is tied to its input only
+     */
+    default List<Tensor> runOn(PeerInput other) {
+        throw new UnsupportedOperationException("this engine's session runs only its own input");
+    }
+
     /** Releases native resources; the session is unusable afterwards. */
     @Override
     void close();

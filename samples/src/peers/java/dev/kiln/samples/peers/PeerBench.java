@@ -33,7 +33,7 @@ public class PeerBench {
             "embedding_lstm_like"})
     public String caseName;
 
-    @Param({"kiln-eager", "kiln-interp", "ort", "libtorch"})
+    @Param({"kiln-eager", "kiln-interp", "kiln-compiled", "ort", "libtorch"})
     public String engine;
 
     @Param({"1", "32"})

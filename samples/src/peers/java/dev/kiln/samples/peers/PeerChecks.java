@@ -2,7 +2,6 @@ package dev.kiln.samples.peers;
 
 import dev.kiln.eager.Tensor;
 import dev.kiln.samples.ConformanceCase;
-import dev.kiln.tracer.TracedModule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,26 +18,31 @@ public final class PeerChecks {
         double rtol = c.meta().rtol();
         double atol = c.meta().atol();
         List<Verdict> out = new ArrayList<>();
-        TracedModule traceOfInput0 = null;
-        for (int k = 0; k < 2; k++) {
-            PeerInput in = PeerInput.example(c, k);
-            List<Tensor> expected = ConformanceCase.expectedOutputs(c.dir(), k);
-            try {
-                List<Tensor> actual;
-                if (engine == Engine.KILN_INTERPRETER && k == 1) {
-                    // The trace made on input0 must either answer right on input1 or refuse (guard, fixed size):
-                    // the same test the peers' traced.pt / model.onnx (both traced on input0) face.
-                    actual = KilnInterpreterSession.runOn(traceOfInput0, in);
-                } else if (engine == Engine.KILN_INTERPRETER) {
-                    traceOfInput0 = KilnInterpreterSession.traceOn(c, in);
-                    actual = KilnInterpreterSession.runOn(traceOfInput0, in);
-                } else {
-                    actual = runOnce(c, engine, in);
+        EngineSession sessionOfInput0 = null; // engines that trace: the session built on input0 also runs input1
+        try {
+            for (int k = 0; k < 2; k++) {
+                PeerInput in = PeerInput.example(c, k);
+                List<Tensor> expected = ConformanceCase.expectedOutputs(c.dir(), k);
+                try {
+                    List<Tensor> actual;
+                    if (engine.tracesItsInput() && k == 1) {
+                        // What was traced on input0 must either answer right on input1 or refuse (guard, fixed
+                        // size): the same test the peers' traced.pt / model.onnx (both traced on input0) face.
+                        if (sessionOfInput0 == null) throw new IllegalStateException("input0 did not load");
+                        actual = sessionOfInput0.runOn(in);
+                    } else if (engine.tracesItsInput()) {
+                        sessionOfInput0 = engine.open(c, in, 1);
+                        actual = sessionOfInput0.run();
+                    } else {
+                        actual = runOnce(c, engine, in);
+                    }
+                    out.add(Verdict.compare("input" + k, actual, expected, rtol, atol));
+                } catch (Exception | LinkageError e) {
+                    out.add(Verdict.failed("input" + k, e));
                 }
-                out.add(Verdict.compare("input" + k, actual, expected, rtol, atol));
-            } catch (Exception | LinkageError e) {
-                out.add(Verdict.failed("input" + k, e));
             }
+        } finally {
+            if (sessionOfInput0 != null) sessionOfInput0.close();
         }
         for (int n : batches) {
             String name = "batch " + n;

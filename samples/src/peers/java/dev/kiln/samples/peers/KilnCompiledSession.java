@@ -1,0 +1,48 @@
+package dev.kiln.samples.peers;
+
+import dev.kiln.codegen.jvm.CompileOptions;
+import dev.kiln.codegen.jvm.CompiledModule;
+import dev.kiln.codegen.jvm.JvmCompiler;
+import dev.kiln.eager.Parallel;
+import dev.kiln.eager.Tensor;
+import dev.kiln.eager.nn.Module;
+import dev.kiln.samples.bench.CompiledCases;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Kiln's compiled JVM backend: the case's Java model traced on the session's input, optimised by the inference
+ * pipeline (weights frozen) and compiled by codegen-jvm into one generated class — what {@code ./kiln trace
+ * --backend jvm} ships. Compilation happens in {@link #open}; the timed call is {@link CompiledModule#forward}.
+ */
+final class KilnCompiledSession implements EngineSession {
+    private final CompiledModule compiled;
+    private final Tensor[] inputs;
+
+    private KilnCompiledSession(CompiledModule compiled, Tensor[] inputs) {
+        this.compiled = compiled;
+        this.inputs = inputs;
+    }
+
+    static KilnCompiledSession open(PeerCase c, PeerInput input, int threads) {
+        Parallel.setNumThreads(threads);
+        Tensor[] in = input.tensors().toArray(Tensor[]::new);
+        return new KilnCompiledSession(compileOn(c, in), in);
+    }
+
+    private static CompiledModule compileOn(PeerCase c, Tensor[] example) {
+        Module model = c.javaModel().load(c.dir());
+        return JvmCompiler.compile(CompiledCases.optimised(model, c.dir(), example), Map.of(),
+                CompileOptions.defaults());
+    }
+
+    @Override
+    public List<Tensor> run() { return compiled.forward(inputs); }
+
+    /** The class compiled on this session's input, run on another: it answers right or refuses (guards). */
+    @Override
+    public List<Tensor> runOn(PeerInput other) { return compiled.forward(other.tensors().toArray(Tensor[]::new)); }
+
+    @Override
+    public void close() {} // the compiled module holds only heap memory
+}
