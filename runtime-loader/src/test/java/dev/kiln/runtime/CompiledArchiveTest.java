@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.objectweb.asm.Opcodes.*;
 
 import dev.kiln.codegen.jvm.GeneratedCodeRejectedException;
 import dev.kiln.eager.Tensor;
 import dev.kiln.runtime.cli.Rezip;
-import dev.kiln.serialization.ArchiveMetadata;
 import dev.kiln.serialization.ArchiveReader;
 import dev.kiln.serialization.CompiledCode;
 import dev.kiln.serialization.KilnArchive;
@@ -26,9 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.MethodVisitor;
 
 /**
  * Archives that carry generated code ({@link TinyModel} exported for {@code jvm} and {@code ptx}): save → load → run
@@ -40,11 +35,7 @@ class CompiledArchiveTest {
     @TempDir
     Path dir;
 
-    static Path save(Path file, String backend) throws Exception {
-        ArchiveExporter.save(TinyModel.graph(), TinyModel.parameters(), List.of("x", "s"), List.of("y", "h"),
-                ArchiveMetadata.of("test.TinyModel").withCompileOptions(Map.of("backend", backend)), file);
-        return file;
-    }
+    static Path save(Path file, String backend) throws Exception { return TinyModel.save(file, backend); }
 
     /** Both outputs for batch {@code b} against the float64 reference (1e-5). */
     static void matchesReference(LoadedModel m, int b) {
@@ -107,37 +98,10 @@ class CompiledArchiveTest {
         matchesReference(old, 3);
     }
 
-    /** A class with {@code original}'s name whose forward calls {@code System.exit(3)}. */
-    static byte[] hostileClass(byte[] original) {
-        String name = new ClassReader(original).getClassName();
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
-        cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
-                new String[] {"dev/kiln/codegen/jvm/GeneratedGraph"});
-        MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "forward",
-                "(Ldev/kiln/codegen/jvm/Frame;[Ljava/lang/Object;)[Ljava/lang/Object;", null, null);
-        mv.visitCode();
-        mv.visitInsn(ICONST_3);
-        mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "exit", "(I)V", false);
-        mv.visitInsn(ACONST_NULL);
-        mv.visitInsn(ARETURN);
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
-        cw.visitEnd();
-        return cw.toByteArray();
-    }
-
-    /** Replaces the archive's class by {@link #hostileClass} and fixes up the index; returns the entry name. */
-    static String tamper(Path file) throws Exception {
-        KilnArchive a = ArchiveReader.read(file);
-        CompiledCode.Artifact cls = a.compiledCode("jvm").orElseThrow().artifacts().get(0);
-        Rezip.replaceEntry(file, cls.entry(), hostileClass(a.classFile(cls.name())));
-        return cls.entry();
-    }
-
     @Test
     void aHostileClassWithAFixedUpChecksumIsRejectedByTheVerifier() throws Exception {
         Path file = save(dir.resolve("m.kiln"), "jvm");
-        String entry = tamper(file);
+        String entry = HostileCode.tamper(file);
         ArchiveReader.read(file); // passes every integrity check
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> KilnRuntime.load(file));
         for (String f : new String[] {file.toString(), "backend jvm", entry, "embedded bytecode rejected by the verifier",
