@@ -29,7 +29,8 @@ for f in "$archives"/*.kiln; do
     # shellcheck disable=SC2086
     java ${KILN_JAVA_OPTS:-} -jar "$jar" run "$f" "${inputs[@]}" --out-dir "$out/o" --timing 2> "$out/err" > /dev/null
     t1=$(date +%s%N)
-    sed -E 's/timing: load ([0-9.]+) ms, read inputs [0-9.]+ ms, first inference ([0-9.]+) ms; JVM start to first result ([0-9]+) ms/\1 \2 \3/' "$out/err" \
+    # stderr also holds the backend's notes about its code (kiln run: jvm: ...): keep the timing line only
+    grep '^timing: ' "$out/err" | sed -E 's/timing: load ([0-9.]+) ms, read inputs [0-9.]+ ms, first inference ([0-9.]+) ms; JVM start to first result ([0-9]+) ms/\1 \2 \3/' \
       | awk -v w=$(( (t1 - t0) / 1000000 )) '{print w, $3, $1, $2}' >> "$out/t"
   done
   kib=$(( $(stat -c %s "$f") / 1024 ))
