@@ -91,6 +91,9 @@ public final class JvmCompiler {
             }
             return compile(optimised, constants, CompileOptions.defaults());
         }
+        if (classFile.length == 0) {
+            throw new IllegalArgumentException("no class was given, but the graph has no control flow and needs one");
+        }
         GeneratedCodeVerifier.VerifiedClass vc = GeneratedCodeVerifier.verify(classFile);
         return compile(optimised, constants, CompileOptions.defaults(), new Given(classFile, vc));
     }

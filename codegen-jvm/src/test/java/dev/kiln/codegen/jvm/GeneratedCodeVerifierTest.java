@@ -79,6 +79,9 @@ class GeneratedCodeVerifierTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> JvmCompiler.instantiate(IrParser.parse(JvmCompilerTest.TWO_GROUPS), Map.of(), flat));
         assertTrue(e.getMessage().contains("does not fit the graph: expected at least the methods"), e.getMessage());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> JvmCompiler.instantiate(IrParser.parse(JvmCompilerTest.FLAT), Map.of(), new byte[0]));
+        assertTrue(none.getMessage().contains("no class was given"), none.getMessage());
     }
 
     // ---- hand-made classes ----
