@@ -19,7 +19,8 @@ import java.util.TreeMap;
  *
  * <p>The signature names the graph's inputs and outputs ({@code x} → {@code logits}); the metadata's compile
  * options get {@code backend=interp} unless they name a backend, which must be one this runtime has — an archive
- * is never written that this runtime could not load. Saving is atomic ({@link ArchiveWriter#write}): on any
+ * is never written that this runtime could not load. For {@code jvm} the archive also carries the generated class
+ * and the optimised graph it was generated from; for {@code ptx}, the PTX kernels as well ({@link GeneratedCode}). Saving is atomic ({@link ArchiveWriter#write}): on any
  * failure the target is absent or unchanged.
  */
 public final class ArchiveExporter {
@@ -46,6 +47,7 @@ public final class ArchiveExporter {
         for (Map.Entry<String, Tensor> e : parameters.entrySet()) {
             b.parameter(e.getKey(), TensorConversion.toRaw(e.getValue()));
         }
+        GeneratedCode.addTo(b, graph, parameters, backend);
         return b.build();
     }
 

@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The backends this runtime has, by name, and which one an archive asks for. Compiled backends register here
- * when their code generators land ({@code jvm}, {@code ptx}); until then they are known names that are "not built
- * yet", so that the error for such an archive says so rather than "unknown backend".
+ * The backends this runtime has, by name ({@code interp}, {@code jvm}, {@code ptx}), and which one an archive asks
+ * for. {@code PLANNED} names backends a newer runtime may have, so that the error for such an archive says "not built
+ * yet" rather than "unknown backend".
  */
 public final class Backends {
     /** The compile option naming an archive's backend. */
@@ -20,10 +20,12 @@ public final class Backends {
     public static final String DEFAULT = InterpreterBackend.NAME;
 
     private static final Map<String, Backend> BUILT = new LinkedHashMap<>();
-    private static final Set<String> PLANNED = Set.of("jvm", "ptx");
+    private static final Set<String> PLANNED = Set.of();
 
     static {
         register(new InterpreterBackend());
+        register(new JvmBackend());
+        register(new PtxBackend());
     }
 
     private Backends() {}

@@ -1,11 +1,9 @@
 package dev.kiln.runtime;
 
-import dev.kiln.eager.Tensor;
 import dev.kiln.eager.interp.GuardPolicy;
 import dev.kiln.eager.interp.Interpreter;
 import dev.kiln.serialization.KilnArchive;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Runs an archive's graph with the reference interpreter ({@link Interpreter}), node by node on the eager
@@ -25,7 +23,18 @@ public final class InterpreterBackend implements Backend {
     public String name() { return NAME; }
 
     @Override
-    public Executor prepare(KilnArchive archive, Map<String, Tensor> parameters) throws ModelLoadException {
+    public Executor prepare(LoadContext context) throws ModelLoadException {
+        KilnArchive archive = context.archive();
+        GuardPolicy policy = guardPolicy(archive);
+        System.Logger log = System.getLogger("dev.kiln.runtime");
+        Interpreter interpreter = new Interpreter(archive.graph(), context.parameters(), policy,
+                msg -> log.log(System.Logger.Level.WARNING, msg));
+        // The interpreter keeps each run's state on the stack, so one instance serves every thread.
+        return interpreter::run;
+    }
+
+    /** The guard policy recorded at trace time ({@code error} when none was). */
+    static GuardPolicy guardPolicy(KilnArchive archive) throws ModelLoadException {
         String policyName = archive.metadata().traceOptions().getOrDefault(GUARD_POLICY_OPTION, "error");
         GuardPolicy policy;
         try {
@@ -34,10 +43,6 @@ public final class InterpreterBackend implements Backend {
             throw new ModelLoadException("trace option " + GUARD_POLICY_OPTION + " is '" + policyName
                     + "'; this runtime knows 'error' and 'warn'");
         }
-        System.Logger log = System.getLogger("dev.kiln.runtime");
-        Interpreter interpreter = new Interpreter(archive.graph(), parameters, policy,
-                msg -> log.log(System.Logger.Level.WARNING, msg));
-        // The interpreter keeps each run's state on the stack, so one instance serves every thread.
-        return interpreter::run;
+        return policy;
     }
 }

@@ -28,9 +28,11 @@ public final class LoadedModel {
     private final ArchiveMetadata metadata;
     private final String backend;
     private final Executor executor;
+    private final List<String> codeNotes;
 
     LoadedModel(String source, Graph graph, Signature signature, ArchiveMetadata metadata, String backend,
-            Executor executor) {
+            Executor executor, List<String> codeNotes) {
+        this.codeNotes = List.copyOf(codeNotes);
         this.source = source;
         this.graph = graph;
         this.signature = signature;
@@ -71,6 +73,13 @@ public final class LoadedModel {
 
     /** The name of the backend running the model ({@code interp}, ...). */
     public String backend() { return backend; }
+
+    /**
+     * What the backend did with the archive's code, one line each: "jvm: kiln/jvm/...class: SHA-256 checked,
+     * allow-list scan passed, loaded", "jvm: class regenerated from the archive's optimised graph as requested", ...
+     * Empty for the interpreter.
+     */
+    public List<String> codeNotes() { return codeNotes; }
 
     /** Where the model came from (the archive's path), for messages. */
     public String source() { return source; }

@@ -7,7 +7,7 @@ import java.io.IOException;
  * not have, or its backend refused it. (An archive that cannot be read at all is a
  * {@link dev.kiln.serialization.ArchiveException}.) The message names the archive and says what is missing.
  */
-public final class ModelLoadException extends IOException {
+public class ModelLoadException extends IOException {
     public ModelLoadException(String message) { super(message); }
 
     public ModelLoadException(String message, Throwable cause) { super(message, cause); }

@@ -53,8 +53,8 @@ class ArchiveExporterTest {
     void refusesABackendThisRuntimeDoesNotHave() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ArchiveExporter.toArchive(
                 TinyModel.graph(), TinyModel.parameters(), List.of("x", "s"), List.of("y", "h"),
-                ArchiveMetadata.of("t").withCompileOptions(Map.of("backend", "jvm"))));
-        assertTrue(e.getMessage().contains("backend 'jvm' is not built yet (this runtime has: interp)"),
+                ArchiveMetadata.of("t").withCompileOptions(Map.of("backend", "tpu"))));
+        assertTrue(e.getMessage().contains("unknown backend 'tpu' (this runtime has: interp, jvm, ptx)"),
                 e.getMessage());
     }
 

@@ -47,6 +47,13 @@ public final class TinyModel {
         return file;
     }
 
+    /** Saves the model as {@code file} for {@code backend} (interp, jvm, ptx: with the generated code). */
+    public static Path save(Path file, String backend) throws IOException {
+        ArchiveExporter.save(graph(), parameters(), List.of("x", "s"), List.of("y", "h"),
+                ArchiveMetadata.of("test.TinyModel").withCompileOptions(Map.of("backend", backend)), file);
+        return file;
+    }
+
     /** {@code {y, h}} in float64 by plain loops. */
     public static double[][] reference(float[] x, float[] s) {
         int batch = s.length;

@@ -27,7 +27,8 @@ import java.util.Map;
  * without a case.json, {@code input0, input1, ...} and {@code output0, ...}. Dim 0 of every input is the dynamic
  * size {@code B} (the tracer's default), so the archive runs at any batch size the model allows. The archive's
  * metadata records the model class, the trace options (names, example shapes, tolerance, guard policy) and the
- * backend ({@code interp} until code generation lands).
+ * backend: {@code jvm} by default (the archive carries the optimised graph and its generated, verifiable class),
+ * {@code ptx} (also the PTX kernels) or {@code interp} (the traced graph only).
  */
 public final class CaseArchives {
     private CaseArchives() {}
@@ -52,14 +53,22 @@ public final class CaseArchives {
         return new Traced(caseName, model, traced, in, out, options, example.clone());
     }
 
-    /** Saves {@code t} atomically to {@code file} for the interpreter backend; returns the archive's entries. */
+    /** The backend archives are written for unless another is named. */
+    public static final String DEFAULT_BACKEND = "jvm";
+
+    /** Saves {@code t} atomically to {@code file} for {@link #DEFAULT_BACKEND}; returns the archive's entries. */
     public static List<ArchiveEntry> save(Traced t, Path file) throws IOException {
+        return save(t, file, DEFAULT_BACKEND);
+    }
+
+    /** Saves {@code t} atomically to {@code file} for {@code backend} (interp, jvm, ptx), with its generated code. */
+    public static List<ArchiveEntry> save(Traced t, Path file, String backend) throws IOException {
         return ArchiveExporter.save(t.module().graph(), t.module().parameters(), t.inputNames(), t.outputNames(),
-                metadata(t), file);
+                metadata(t, backend), file);
     }
 
     /** Who made the archive and how: model class, trace options, backend. */
-    public static ArchiveMetadata metadata(Traced t) {
+    public static ArchiveMetadata metadata(Traced t, String backend) {
         Map<String, String> trace = new LinkedHashMap<>();
         trace.put("case", t.caseName());
         trace.put("input_names", String.join(",", t.inputNames()));
@@ -71,7 +80,7 @@ public final class CaseArchives {
         trace.put("check_tolerance", "rtol=" + t.options().rtol() + ", atol=" + t.options().atol());
         trace.put(InterpreterBackend.GUARD_POLICY_OPTION, t.options().guardPolicy().name().toLowerCase(Locale.ROOT));
         return ArchiveMetadata.of(t.model().getClass().getName()).withTraceOptions(trace)
-                .withCompileOptions(Map.of(Backends.OPTION, InterpreterBackend.NAME));
+                .withCompileOptions(Map.of(Backends.OPTION, backend));
     }
 
     private static List<String> defaultNames(String prefix, int n) {

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.eager.Tensor;
 import dev.kiln.eager.io.Npy;
+import dev.kiln.serialization.ArchiveReader;
+import dev.kiln.serialization.ArchiveWriter;
+import dev.kiln.serialization.KilnArchive;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +22,17 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 /**
  * {@code runtime-loader/target/kiln-runtime.jar} alone: a fresh JVM started with {@code java -jar} (no class path
  * of ours) runs archives written here by {@code samples}, with the right outputs and exit statuses, and the jar and
- * its {@code lib/} hold no class of {@code samples} or {@code tracer}. The jar is built in the package phase of
+ * its {@code lib/} hold no class of {@code samples} or {@code tracer}. The archives are {@code jvm} archives (the
+ * default), so the jar verifies and runs their embedded classes; one whose class was replaced by a hostile one (with
+ * correct checksums) is refused with exit status 3 and runs with {@code --regenerate-code}; {@code --device cuda}
+ * without a GPU is exit status 5. The jar is built in the package phase of
  * runtime-loader, before samples' tests in {@code mvn verify}; when it is absent (a test-only build) this test is
  * skipped.
  */
@@ -148,5 +157,67 @@ class RuntimeJarTest {
         assertEquals(0, inspect.status(), inspect.err());
         assertTrue(inspect.out().contains("kiln::guard"), inspect.out());
         assertTrue(inspect.out().contains("model class      dev.kiln.samples.models.ConditionalModel"), inspect.out());
+    }
+
+    /**
+     * The mlp archive rebuilt (by the archive API, so every checksum is right) with its generated class replaced by
+     * a class of the same name whose {@code forward} calls {@code Runtime.getRuntime().exec(...)}.
+     */
+    static Path withHostileClass(Path original) throws Exception {
+        KilnArchive a = ArchiveReader.read(original);
+        String name = a.classNames().get(0);
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name.replace('.', '/'), null, "java/lang/Object",
+                new String[] {"dev/kiln/codegen/jvm/GeneratedGraph"});
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC, "forward",
+                "(Ldev/kiln/codegen/jvm/Frame;[Ljava/lang/Object;)[Ljava/lang/Object;", null, null);
+        mv.visitCode();
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Runtime", "getRuntime", "()Ljava/lang/Runtime;", false);
+        mv.visitLdcInsn("touch pwned");
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Runtime", "exec", "(Ljava/lang/String;)Ljava/lang/Process;",
+                false);
+        mv.visitInsn(Opcodes.ARETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        KilnArchive.Builder b = KilnArchive.builder(a.graph()).signature(a.signature()).metadata(a.metadata())
+                .classFile(name, cw.toByteArray());
+        a.parameters().forEach(b::parameter);
+        a.compiledCode().forEach(b::compiledCode);
+        Path file = dir.resolve("hostile.kiln");
+        ArchiveWriter.write(b.build(), file);
+        return file;
+    }
+
+    @Test
+    void embeddedCodeIsVerifiedInTheRealProcess() throws Exception {
+        Path outDir = dir.resolve("hostile-out");
+        Path hostile = withHostileClass(mlp);
+        Result bad = java("run", hostile.toString(), "--input", caseFile("mlp", "input0_x.npy").toString(),
+                "--out-dir", outDir.toString());
+        assertEquals(3, bad.status(), bad.err());
+        assertTrue(bad.err().contains("embedded bytecode rejected by the verifier"), bad.err());
+        assertTrue(bad.err().contains("java/lang/Runtime.getRuntime()Ljava/lang/Runtime;"), bad.err());
+        assertFalse(bad.err().contains("\tat "), bad.err());
+        assertFalse(Files.exists(outDir));
+
+        Result regenerated = java("run", hostile.toString(), "--input", caseFile("mlp", "input0_x.npy").toString(),
+                "--out-dir", outDir.toString(), "--regenerate-code");
+        assertEquals(0, regenerated.status(), regenerated.err());
+        Comparison c = Comparison.of(Npy.read(outDir.resolve("output0.npy")),
+                Npy.read(caseFile("mlp", "output0_logits.npy")), 1e-4, 1e-5);
+        assertTrue(c.withinTolerance(), c.problem());
+    }
+
+    @Test
+    void deviceCudaWithoutAGpuIsExitStatus5() throws Exception {
+        Assumptions.assumeFalse(dev.kiln.codegen.ptx.cuda.CudaAvailability.check().available(), "a GPU is present");
+        Path outDir = dir.resolve("cuda-out");
+        Result r = java("run", mlp.toString(), "--input", caseFile("mlp", "input0_x.npy").toString(), "--out-dir",
+                outDir.toString(), "--device", "cuda");
+        assertEquals(5, r.status(), r.err());
+        assertTrue(r.err().startsWith("kiln run: ") && r.err().contains("no CUDA device: "), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+        assertFalse(Files.exists(outDir));
     }
 }

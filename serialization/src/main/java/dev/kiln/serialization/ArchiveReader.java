@@ -115,7 +115,49 @@ public final class ArchiveReader {
                 default -> { }
             }
         }
+        for (var c : model.getCompiledCodeList()) {
+            CompiledCode code = compiledCode(c, content);
+            build(() -> b.compiledCode(code));
+        }
         return build(() -> b.build(version, index));
+    }
+
+    /** A compiled-code section (format 1.1): its constants from their entries, its graph decoded and verified. */
+    private CompiledCode compiledCode(dev.kiln.serialization.proto.CompiledCode c, Map<String, ByteBuffer> content)
+            throws ArchiveException {
+        String what = "compiled code for backend '" + c.getBackend() + "'";
+        Map<String, TensorData> constants = new LinkedHashMap<>();
+        for (TensorInfo t : c.getGraph().getConstantsList()) {
+            if (constants.put(t.getName(), tensor(t, content, what + ", constant").toTensorData()) != null) {
+                throw fail(MALFORMED, ArchiveLayout.MODEL, what + ": constant '" + t.getName() + "' is listed twice");
+            }
+        }
+        Graph graph = decode(() -> {
+            try {
+                return GraphDecoder.decode(c.getGraph().getTop(), constants, true);
+            } catch (DecodeException e) {
+                throw new DecodeException(e.problem(), what + ": " + e.getMessage());
+            }
+        });
+        List<CompiledCode.Artifact> artifacts = new ArrayList<>();
+        for (var a : c.getArtifactsList()) {
+            CompiledCode.PtxLaunch launch = null;
+            if (a.hasLaunch()) {
+                var l = a.getLaunch();
+                List<dev.kiln.ir.sym.SymExpr> dims = new ArrayList<>();
+                for (int i = 0; i < l.getSizeParamsCount(); i++) {
+                    int k = i;
+                    dims.add(decode(() -> ProtoTypes.dim(l.getSizeParams(k), what + ", kernel " + a.getName()
+                            + " size parameter " + k)));
+                }
+                launch = build(() -> new CompiledCode.PtxLaunch(l.getNode(), l.getThreads(), l.getReduction(),
+                        l.getOperandParamsList(), dims));
+            }
+            CompiledCode.PtxLaunch fl = launch;
+            artifacts.add(build(() -> new CompiledCode.Artifact(a.getName(), a.getEntry(), fl)));
+        }
+        return build(() -> new CompiledCode(c.getBackend(), c.getAbiVersion(), c.getCompileOptionsMap(), graph,
+                artifacts));
     }
 
     // ---- version and model ----

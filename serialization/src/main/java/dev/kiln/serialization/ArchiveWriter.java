@@ -5,6 +5,8 @@ import dev.kiln.ir.graph.TensorData;
 import dev.kiln.ir.text.IrPrinter;
 import dev.kiln.serialization.proto.ArtifactEntry;
 import dev.kiln.serialization.proto.ArtifactKind;
+import dev.kiln.serialization.proto.CodeArtifact;
+import dev.kiln.serialization.proto.PtxLaunch;
 import dev.kiln.serialization.proto.Metadata;
 import dev.kiln.serialization.proto.Model;
 import dev.kiln.serialization.proto.NamedType;
@@ -26,6 +28,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +42,8 @@ import java.util.Set;
  * (after a crash it remains as {@code .<name>.<random>.tmp}, never under the target name).
  *
  * <p>Entry order: {@code kiln/version}, {@code kiln/model.pb}, {@code kiln/code/graph.txt}, the tensor data
- * (parameters in insertion order, then the graph's constant table), class files, PTX, extras. Every entry is stored
+ * (parameters in insertion order, then the graph's constant table, then each compiled-code graph's; identical bytes
+ * stored once), class files, PTX, extras. Every entry is stored
  * and 64-byte aligned ({@link AlignedZipWriter}).
  */
 public final class ArchiveWriter {
@@ -60,10 +64,9 @@ public final class ArchiveWriter {
     /** As {@link #write(KilnArchive, Path)}, calling {@code listener} after each entry. */
     public static List<ArchiveEntry> write(KilnArchive archive, Path target, EntryListener listener)
             throws IOException {
-        List<Planned> plan = plan(archive);
-        List<Planned> withModel = new ArrayList<>(plan);
-        withModel.add(1, new Planned(ArchiveLayout.MODEL, null, ByteBuffer.wrap(model(archive, plan).toByteArray()),
-                null));
+        Plan plan = plan(archive);
+        List<Planned> withModel = new ArrayList<>(plan.entries);
+        withModel.add(1, new Planned(ArchiveLayout.MODEL, null, ByteBuffer.wrap(model(archive, plan).toByteArray())));
 
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
@@ -89,55 +92,82 @@ public final class ArchiveWriter {
             if (!moved) Files.deleteIfExists(tmp);
         }
         List<ArchiveEntry> index = new ArrayList<>();
-        for (Planned p : plan) index.add(p.entry);
+        for (Planned p : plan.entries) index.add(p.entry);
         return index;
     }
 
     /** An entry to write: name, bytes, and (for all but model.pb) its index line. */
-    private record Planned(String name, ArchiveEntry entry, ByteBuffer content, TensorInfo tensor) {
+    private record Planned(String name, ArchiveEntry entry, ByteBuffer content) {
     }
 
-    /** Every entry except model.pb, with its SHA-256, in write order. */
-    private static List<Planned> plan(KilnArchive a) {
-        List<Planned> out = new ArrayList<>();
-        add(out, ArchiveLayout.VERSION, ArchiveEntry.Kind.VERSION, utf8(FormatVersion.CURRENT.fileText()), null);
-        add(out, ArchiveLayout.GRAPH_TEXT, ArchiveEntry.Kind.GRAPH_TEXT, utf8(IrPrinter.print(a.graph())), null);
-        int n = 0;
+    /**
+     * Every entry except model.pb, with its SHA-256, in write order, and the {@link TensorInfo} of every tensor:
+     * the parameters, the model graph's constants, and each compiled-code section's constants. Identical tensor
+     * bytes are stored once: a later tensor whose bytes equal an earlier one's (same length and SHA-256) points at
+     * the earlier entry (a compiled graph's frozen weights are mostly the parameters themselves).
+     */
+    private static final class Plan {
+        final List<Planned> entries = new ArrayList<>();
+        final List<TensorInfo> parameters = new ArrayList<>();
+        final List<TensorInfo> constants = new ArrayList<>();
+        final List<List<TensorInfo>> codeConstants = new ArrayList<>();
+        private final Map<String, String> entryByContent = new HashMap<>();
+        private int nextData;
+
+        TensorInfo tensor(String name, RawTensor t) {
+            ByteBuffer data = t.data();
+            byte[] sha = sha256(data);
+            String key = HexFormat.of().formatHex(sha) + "/" + data.remaining();
+            String entry = entryByContent.get(key);
+            if (entry == null) {
+                entry = ArchiveLayout.dataEntry(nextData++);
+                entryByContent.put(key, entry);
+                add(entry, ArchiveEntry.Kind.TENSOR_DATA, data, sha);
+            }
+            TensorInfo.Builder info = TensorInfo.newBuilder().setName(name).setDtype(ProtoTypes.dtype(t.dtype()))
+                    .setEntry(entry).setByteLength(t.byteLength()).setSha256(ByteString.copyFrom(sha));
+            for (long s : t.shape()) info.addShape(s);
+            return info.build();
+        }
+
+        void add(String name, ArchiveEntry.Kind kind, ByteBuffer content) { add(name, kind, content, sha256(content)); }
+
+        private void add(String name, ArchiveEntry.Kind kind, ByteBuffer content, byte[] sha) {
+            entries.add(new Planned(name, new ArchiveEntry(name, kind, content.remaining(), HexFormat.of().formatHex(sha)),
+                    content));
+        }
+    }
+
+    private static Plan plan(KilnArchive a) {
+        Plan p = new Plan();
+        p.add(ArchiveLayout.VERSION, ArchiveEntry.Kind.VERSION, utf8(FormatVersion.CURRENT.fileText()));
+        p.add(ArchiveLayout.GRAPH_TEXT, ArchiveEntry.Kind.GRAPH_TEXT, utf8(IrPrinter.print(a.graph())));
         for (Map.Entry<String, RawTensor> e : a.parameters().entrySet()) {
-            addTensor(out, ArchiveLayout.dataEntry(n++), e.getKey(), e.getValue());
+            p.parameters.add(p.tensor(e.getKey(), e.getValue()));
         }
         for (Map.Entry<String, TensorData> e : a.constants().entrySet()) {
-            addTensor(out, ArchiveLayout.dataEntry(n++), e.getKey(), RawTensor.of(e.getValue()));
+            p.constants.add(p.tensor(e.getKey(), RawTensor.of(e.getValue())));
+        }
+        for (CompiledCode c : a.compiledCode()) {
+            List<TensorInfo> infos = new ArrayList<>();
+            for (Map.Entry<String, TensorData> e : c.graph().constants().entrySet()) {
+                infos.add(p.tensor(e.getKey(), RawTensor.of(e.getValue())));
+            }
+            p.codeConstants.add(infos);
         }
         for (Map.Entry<String, byte[]> e : a.classFilesView().entrySet()) {
-            add(out, ArchiveLayout.classEntry(e.getKey()), ArchiveEntry.Kind.JVM_CLASS, ByteBuffer.wrap(e.getValue()),
-                    null);
+            p.add(ArchiveLayout.classEntry(e.getKey()), ArchiveEntry.Kind.JVM_CLASS, ByteBuffer.wrap(e.getValue()));
         }
         for (Map.Entry<String, String> e : a.ptx().entrySet()) {
-            add(out, ArchiveLayout.ptxEntry(e.getKey()), ArchiveEntry.Kind.PTX, utf8(e.getValue()), null);
+            p.add(ArchiveLayout.ptxEntry(e.getKey()), ArchiveEntry.Kind.PTX, utf8(e.getValue()));
         }
         for (Map.Entry<String, byte[]> e : a.extrasView().entrySet()) {
-            add(out, ArchiveLayout.extraEntry(e.getKey()), ArchiveEntry.Kind.EXTRA, ByteBuffer.wrap(e.getValue()), null);
+            p.add(ArchiveLayout.extraEntry(e.getKey()), ArchiveEntry.Kind.EXTRA, ByteBuffer.wrap(e.getValue()));
         }
-        return out;
+        return p;
     }
 
-    private static void addTensor(List<Planned> out, String entry, String name, RawTensor t) {
-        TensorInfo.Builder info = TensorInfo.newBuilder().setName(name).setDtype(ProtoTypes.dtype(t.dtype()))
-                .setEntry(entry).setByteLength(t.byteLength());
-        for (long s : t.shape()) info.addShape(s);
-        add(out, entry, ArchiveEntry.Kind.TENSOR_DATA, t.data(), info);
-    }
-
-    private static void add(List<Planned> out, String name, ArchiveEntry.Kind kind, ByteBuffer content,
-                            TensorInfo.Builder tensor) {
-        byte[] sha = sha256(content);
-        ArchiveEntry entry = new ArchiveEntry(name, kind, content.remaining(), HexFormat.of().formatHex(sha));
-        TensorInfo info = tensor == null ? null : tensor.setSha256(ByteString.copyFrom(sha)).build();
-        out.add(new Planned(name, entry, content, info));
-    }
-
-    private static Model model(KilnArchive a, List<Planned> plan) {
+    private static Model model(KilnArchive a, Plan plan) {
         Model.Builder m = Model.newBuilder();
         m.getFormatVersionBuilder().setMajor(FormatVersion.CURRENT.major()).setMinor(FormatVersion.CURRENT.minor());
         ArchiveMetadata md = a.metadata();
@@ -147,18 +177,36 @@ public final class ArchiveWriter {
         for (Signature.Port p : a.signature().inputs()) m.getSignatureBuilder().addInputs(port(p));
         for (Signature.Port p : a.signature().outputs()) m.getSignatureBuilder().addOutputs(port(p));
         m.getGraphBuilder().setTop(GraphEncoder.block(a.graph().topBlock()));
-        int params = a.parameters().size();
-        int tensors = 0;
-        for (Planned p : plan) {
-            if (p.tensor != null) {
-                if (tensors++ < params) m.addParameters(p.tensor);
-                else m.getGraphBuilder().addConstants(p.tensor);
-            }
+        m.addAllParameters(plan.parameters);
+        m.getGraphBuilder().addAllConstants(plan.constants);
+        for (int i = 0; i < a.compiledCode().size(); i++) {
+            m.addCompiledCode(compiledCode(a.compiledCode().get(i), plan.codeConstants.get(i)));
+        }
+        for (Planned p : plan.entries) {
             m.addArtifacts(ArtifactEntry.newBuilder().setName(p.name).setKind(ArtifactKind.valueOf(p.entry.kind().name()))
                     .setByteLength(p.entry.byteLength())
                     .setSha256(ByteString.copyFrom(HexFormat.of().parseHex(p.entry.sha256()))));
         }
         return m.build();
+    }
+
+    private static dev.kiln.serialization.proto.CompiledCode compiledCode(CompiledCode c, List<TensorInfo> constants) {
+        var out = dev.kiln.serialization.proto.CompiledCode.newBuilder().setBackend(c.backend())
+                .setAbiVersion(c.abiVersion()).putAllCompileOptions(c.compileOptions());
+        out.getGraphBuilder().setTop(GraphEncoder.block(c.graph().topBlock(), true)).addAllConstants(constants);
+        for (CompiledCode.Artifact a : c.artifacts()) {
+            var art = CodeArtifact.newBuilder().setName(a.name()).setEntry(a.entry());
+            CompiledCode.PtxLaunch l = a.launch();
+            if (l != null) {
+                var launch = PtxLaunch.newBuilder().setNode(l.node()).setThreads(l.threads())
+                        .setReduction(l.reduction());
+                for (int op : l.operandParams()) launch.addOperandParams(op);
+                for (var d : l.sizeParams()) launch.addSizeParams(ProtoTypes.dim(d));
+                art.setLaunch(launch);
+            }
+            out.addArtifacts(art);
+        }
+        return out.build();
     }
 
     private static NamedType port(Signature.Port p) {

@@ -38,12 +38,22 @@ import java.util.Map;
 final class GraphDecoder {
     private final Graph graph = new Graph();
     private final Map<String, Value> values = new HashMap<>();
+    private final boolean fusedAllowed;
 
-    private GraphDecoder() {}
+    private GraphDecoder(boolean fusedAllowed) { this.fusedAllowed = fusedAllowed; }
 
-    /** The graph whose top block is {@code top} and whose constant table is {@code constants}; verified. */
+    /** The model graph whose top block is {@code top} and whose constant table is {@code constants}; verified. */
     static Graph decode(dev.kiln.serialization.proto.Block top, Map<String, TensorData> constants) {
-        GraphDecoder d = new GraphDecoder();
+        return decode(top, constants, false);
+    }
+
+    /**
+     * As {@link #decode(dev.kiln.serialization.proto.Block, Map)}; {@code fusedAllowed} for a compiled-code graph
+     * (format 1.1), the only place fusion nodes may appear.
+     */
+    static Graph decode(dev.kiln.serialization.proto.Block top, Map<String, TensorData> constants,
+                        boolean fusedAllowed) {
+        GraphDecoder d = new GraphDecoder(fusedAllowed);
         for (Map.Entry<String, TensorData> e : constants.entrySet()) {
             guardRun("constant table key '" + e.getKey() + "'", () -> d.graph.putConstant(e.getKey(), e.getValue()));
         }
@@ -117,8 +127,20 @@ final class GraphDecoder {
                 case FLOAT_VALUE -> (Object) src.getGuard().getFloatValue();
                 case EXPECTED_NOT_SET -> throw DecodeException.malformed(where + ": kiln::guard has no expected value");
             });
+            case FUSED -> {
+                if (!fusedAllowed) {
+                    throw DecodeException.malformed(where + ": a fusion node may appear only in a compiled-code "
+                            + "graph, not in the model graph");
+                }
+                yield new NodeKind.Fused(switch (src.getFused().getGroup()) {
+                    case LOOP -> NodeKind.Fused.Group.LOOP;
+                    case EPILOGUE -> NodeKind.Fused.Group.EPILOGUE;
+                    case FUSED_GROUP_UNSPECIFIED, UNRECOGNIZED -> throw DecodeException.malformed(where
+                            + ": fusion node has no known group (expected LOOP or EPILOGUE)");
+                });
+            }
             case KIND_NOT_SET -> throw DecodeException.malformed(where + ": node has no kind (none of op, param, "
-                    + "const, const_ref, size, cond, scan, guard)");
+                    + "const, const_ref, size, cond, scan, guard, fused)");
         };
     }
 

@@ -15,6 +15,8 @@ import dev.kiln.serialization.proto.Cond;
 import dev.kiln.serialization.proto.ConstRef;
 import dev.kiln.serialization.proto.DimList;
 import dev.kiln.serialization.proto.FloatList;
+import dev.kiln.serialization.proto.Fused;
+import dev.kiln.serialization.proto.FusedGroup;
 import dev.kiln.serialization.proto.Guard;
 import dev.kiln.serialization.proto.InlineConst;
 import dev.kiln.serialization.proto.IntList;
@@ -36,15 +38,19 @@ import java.util.Map;
 final class GraphEncoder {
     private GraphEncoder() {}
 
-    static dev.kiln.serialization.proto.Block block(Block b) {
+    /** A model graph's block: fusion nodes are refused (they may appear only in compiled-code graphs, format 1.1). */
+    static dev.kiln.serialization.proto.Block block(Block b) { return block(b, false); }
+
+    /** A block; {@code fusedAllowed}: for a {@link CompiledCode} graph, which may hold fusion nodes. */
+    static dev.kiln.serialization.proto.Block block(Block b, boolean fusedAllowed) {
         var out = dev.kiln.serialization.proto.Block.newBuilder();
         for (Value p : b.params()) out.addParams(valueDef(p));
-        for (Node n : b.nodes()) out.addNodes(node(n));
+        for (Node n : b.nodes()) out.addNodes(node(n, fusedAllowed));
         for (Value r : b.results()) out.addResults(r.name());
         return out.build();
     }
 
-    private static dev.kiln.serialization.proto.Node node(Node n) {
+    private static dev.kiln.serialization.proto.Node node(Node n, boolean fusedAllowed) {
         var out = dev.kiln.serialization.proto.Node.newBuilder();
         NodeKind k = n.kind();
         if (k instanceof NodeKind.OpCall c) out.setOp(opCall(c));
@@ -55,10 +61,13 @@ final class GraphEncoder {
         else if (k instanceof NodeKind.Cond) out.setCond(Cond.getDefaultInstance());
         else if (k instanceof NodeKind.Scan s) out.setScan(Scan.newBuilder().setDim(s.dim()));
         else if (k instanceof NodeKind.Guard g) out.setGuard(guard(g.expected()));
-        else throw new IllegalStateException("node kind " + k.name() + " cannot be archived");
+        else if (k instanceof NodeKind.Fused f && fusedAllowed) {
+            out.setFused(Fused.newBuilder().setGroup(f.group() == NodeKind.Fused.Group.LOOP ? FusedGroup.LOOP
+                    : FusedGroup.EPILOGUE));
+        } else throw new IllegalStateException("node kind " + k.name() + " cannot be archived");
         for (Value in : n.inputs()) out.addInputs(in == null ? "" : in.name());
         for (Value o : n.outputs()) out.addOutputs(valueDef(o));
-        for (Block sub : n.blocks()) out.addBlocks(block(sub));
+        for (Block sub : n.blocks()) out.addBlocks(block(sub, fusedAllowed));
         SourceInfo s = n.source();
         if (!s.isEmpty()) {
             out.setSource(Source.newBuilder().setModulePath(s.modulePath()).setFile(s.file() == null ? "" : s.file())

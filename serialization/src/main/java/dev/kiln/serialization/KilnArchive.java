@@ -22,7 +22,8 @@ import java.util.Objects;
  *
  * <p>Invariants, checked when built (by {@link Builder#build} or by the reader): the graph verifies; every
  * {@code param["key"]} node has a parameter of exactly its output type; the signature matches the graph's inputs
- * and outputs. The graph is held, not copied: do not mutate it afterwards. Byte arrays are copied in and out.
+ * and outputs; each {@link CompiledCode} section's graph verifies and names only class and PTX entries of this
+ * archive. The graph is held, not copied: do not mutate it afterwards. Byte arrays are copied in and out.
  *
  * <p>An archive returned by {@link ArchiveReader} also carries the {@link #formatVersion()} it was written with
  * and its verified artifact {@link #index()}; a built one has {@link FormatVersion#CURRENT} and an empty index
@@ -36,6 +37,7 @@ public final class KilnArchive {
     private final Map<String, byte[]> classFiles;
     private final Map<String, String> ptx;
     private final Map<String, byte[]> extras;
+    private final List<CompiledCode> compiledCode;
     private final FormatVersion formatVersion;
     private final List<ArchiveEntry> index;
 
@@ -47,11 +49,13 @@ public final class KilnArchive {
         this.classFiles = Collections.unmodifiableMap(new LinkedHashMap<>(b.classFiles));
         this.ptx = Collections.unmodifiableMap(new LinkedHashMap<>(b.ptx));
         this.extras = Collections.unmodifiableMap(new LinkedHashMap<>(b.extras));
+        this.compiledCode = List.copyOf(b.compiledCode.values());
         this.formatVersion = formatVersion;
         this.index = List.copyOf(index);
         GraphVerifier.verify(graph);
         signature.checkMatches(graph);
         checkParameters(graph.topBlock());
+        for (CompiledCode c : compiledCode) checkCompiledCode(c);
     }
 
     /** Starts an archive of {@code graph}. */
@@ -90,6 +94,14 @@ public final class KilnArchive {
         return b == null ? null : b.clone();
     }
 
+    /** The generated code sections (format 1.1), one per backend, in insertion order; empty in a 1.0 archive. */
+    public List<CompiledCode> compiledCode() { return compiledCode; }
+
+    /** The generated code for {@code backend}, if the archive holds any. */
+    public java.util.Optional<CompiledCode> compiledCode(String backend) {
+        return compiledCode.stream().filter(c -> c.backend().equals(backend)).findFirst();
+    }
+
     public FormatVersion formatVersion() { return formatVersion; }
 
     /** The verified artifact index of an archive that was read; empty for one built in memory. */
@@ -98,6 +110,31 @@ public final class KilnArchive {
     Map<String, byte[]> classFilesView() { return classFiles; }
 
     Map<String, byte[]> extrasView() { return extras; }
+
+    private void checkCompiledCode(CompiledCode c) {
+        String what = "compiled code for backend '" + c.backend() + "'";
+        GraphVerifier.verify(c.graph());
+        checkParameters(c.graph().topBlock());
+        for (CompiledCode.Artifact a : c.artifacts()) {
+            String cls = ArchiveLayout.classNameOf(a.entry());
+            String kernel = ArchiveLayout.kernelNameOf(a.entry());
+            boolean present = cls != null ? cls.equals(a.name()) && classFiles.containsKey(cls)
+                    : kernel != null && kernel.equals(a.name()) && ptx.containsKey(kernel);
+            if (!present) {
+                throw new IllegalArgumentException(what + ": artifact '" + a.name() + "' names entry " + a.entry()
+                        + ", which is not a class or PTX entry of this name in the archive");
+            }
+            if (a.launch() != null) {
+                List<Node> top = c.graph().topBlock().nodes();
+                int n = a.launch().node();
+                if (n >= top.size() || !(top.get(n).kind() instanceof NodeKind.Fused)) {
+                    throw new IllegalArgumentException(what + ": PTX kernel '" + a.name() + "' launches for node " + n
+                            + " of the graph's top block, which is not a fusion node (the block has " + top.size()
+                            + " nodes)");
+                }
+            }
+        }
+    }
 
     private void checkParameters(Block block) {
         for (Node n : block.nodes()) {
@@ -126,6 +163,7 @@ public final class KilnArchive {
         private final Map<String, byte[]> classFiles = new LinkedHashMap<>();
         private final Map<String, String> ptx = new LinkedHashMap<>();
         private final Map<String, byte[]> extras = new LinkedHashMap<>();
+        private final Map<String, CompiledCode> compiledCode = new LinkedHashMap<>();
 
         private Builder(Graph graph) { this.graph = Objects.requireNonNull(graph, "graph"); }
 
@@ -172,6 +210,15 @@ public final class KilnArchive {
 
         public Builder extra(String name, String utf8Text) {
             return extra(name, utf8Text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /**
+         * Adds generated code for one backend (format 1.1); its artifacts' class files and PTX must be added with
+         * {@link #classFile} and {@link #ptx}.
+         */
+        public Builder compiledCode(CompiledCode code) {
+            putOnce(compiledCode, code.backend(), code, "compiled code for backend");
+            return this;
         }
 
         private static <V> void putOnce(Map<String, V> m, String key, V value, String what) {

@@ -150,9 +150,9 @@ class ArchiveRoundTripTest {
             assertEquals(e.byteLength(), bytes.length, e.name());
             assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)), e.sha256(), e.name());
         }
-        assertEquals("1.0\n", new String(entries.get("kiln/version"), StandardCharsets.US_ASCII));
-        // SHA-256("1.0\n"), computed independently: printf '1.0\n' | sha256sum
-        assertEquals("5717e7c840171019a4eeab5b79a7f894a4986eaff93d04ec5b12c9a189f594bf", index.get(0).sha256());
+        assertEquals("1.1\n", new String(entries.get("kiln/version"), StandardCharsets.US_ASCII));
+        // SHA-256("1.1\n"), computed independently: printf '1.1\n' | sha256sum
+        assertEquals("1523e9e982ff804c6d979e1bb2c6f3d7bae35307e8ce458bffc0d12a442b98da", index.get(0).sha256());
         // kiln/data/0 is conv.weight: raw little-endian float32, first element NaN (0x7fc00000), then -0.0.
         ByteBuffer w = ByteBuffer.wrap(entries.get("kiln/data/0")).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(16 * 9 * 4, w.capacity());

@@ -142,7 +142,7 @@ class BadArchiveTest {
             m.getFormatVersionBuilder().setMajor(3);
             return m;
         });
-        reject(MALFORMED, "kiln/model.pb", "format version 3.0 disagrees with kiln/version 1.0");
+        reject(MALFORMED, "kiln/model.pb", "format version 3.1 disagrees with kiln/version 1.1");
     }
 
     // ---- unknown op ----

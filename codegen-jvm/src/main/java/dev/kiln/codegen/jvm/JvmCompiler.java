@@ -51,6 +51,13 @@ import org.objectweb.asm.util.TraceClassVisitor;
  * {@link CompiledModule}.
  */
 public final class JvmCompiler {
+    /**
+     * The contract between a generated class and this module's runtime ({@link KilnKernels}, {@link Frame}, the
+     * {@link GeneratedGraph} interface, the node numbering of {@code Program}): a class generated under another
+     * version must not be instantiated here. Bump it with any change to what generated code calls or assumes.
+     */
+    public static final int ABI_VERSION = 1;
+
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     /** Ops whose eager kernels always return a fresh tensor, never a view of an input: pooled buffers may feed them. */
@@ -64,10 +71,43 @@ public final class JvmCompiler {
      * @param constants tensors for its {@code param[...]} nodes (none once frozen)
      */
     public static CompiledModule compile(Graph optimised, Map<String, Tensor> constants, CompileOptions options) {
+        return compile(optimised, constants, options, null);
+    }
+
+    /**
+     * A module running {@code classFile} — a class this compiler generated (under {@link #ABI_VERSION}) from
+     * {@code optimised}, e.g. read from an archive — instead of generating one. The class is scanned first
+     * ({@link GeneratedCodeVerifier}; {@link GeneratedCodeRejectedException} when it refers to anything outside the
+     * allow-list), must declare the loop methods the graph's lowered groups need, and is defined in its own loader.
+     * A graph with control flow has no class ({@code classFile} empty) and runs on the interpreter.
+     *
+     * @throws IllegalArgumentException when the class does not fit the graph
+     */
+    public static CompiledModule instantiate(Graph optimised, Map<String, Tensor> constants, byte[] classFile) {
+        if (controlFlow(optimised.topBlock()) != null) {
+            if (classFile.length != 0) {
+                throw new IllegalArgumentException("the graph has control flow and runs on the interpreter, but a "
+                        + classFile.length + "-byte class was given for it");
+            }
+            return compile(optimised, constants, CompileOptions.defaults());
+        }
+        if (classFile.length == 0) {
+            throw new IllegalArgumentException("no class was given, but the graph has no control flow and needs one");
+        }
+        GeneratedCodeVerifier.VerifiedClass vc = GeneratedCodeVerifier.verify(classFile);
+        return compile(optimised, constants, CompileOptions.defaults(), new Given(classFile, vc));
+    }
+
+    /** A verified class to instantiate instead of generating one. */
+    private record Given(byte[] bytes, GeneratedCodeVerifier.VerifiedClass verified) {}
+
+    private static CompiledModule compile(Graph optimised, Map<String, Tensor> constants, CompileOptions options,
+            Given given) {
         long t0 = System.nanoTime();
         Block top = optimised.topBlock();
         String controlFlow = controlFlow(top);
-        String name = "dev/kiln/codegen/jvm/generated/KilnGraph" + COUNTER.incrementAndGet();
+        String name = given != null ? given.verified().binaryName().replace('.', '/')
+                : "dev/kiln/codegen/jvm/generated/KilnGraph" + COUNTER.incrementAndGet();
         if (controlFlow != null) {
             CompileReport r = new CompileReport("(none)", 0, List.of(), List.of("whole graph: " + controlFlow
                     + " has no JVM lowering; the graph runs on the interpreter"), System.nanoTime() - t0, 0);
@@ -99,7 +139,8 @@ public final class JvmCompiler {
         }
         plan(top, p);
         long t1 = System.nanoTime();
-        byte[] bytes = emit(name, top, kernels);
+        byte[] bytes = given != null ? given.bytes() : emit(name, top, kernels);
+        if (given != null) checkFits(given.verified(), kernels);
         if (options.verify()) verify(name, bytes);
         if (options.dumpDir() != null) dump(name, bytes, options);
         long t2 = System.nanoTime();
@@ -113,6 +154,16 @@ public final class JvmCompiler {
         CompileReport r = new CompileReport(name.replace('/', '.'), bytes.length, lowered, fallbacks,
                 (t1 - t0) + (t2 - t1), t3 - t2);
         return new CompiledModule(p, new Binder(optimised.inputs()), r, bytes);
+    }
+
+    /** The given class must have forward, run and the loop methods of every lowered group (k0, k0$b, k1, ...). */
+    private static void checkFits(GeneratedCodeVerifier.VerifiedClass c, List<MethodNode> kernels) {
+        Set<String> want = new java.util.TreeSet<>(List.of("<init>", "forward", "run"));
+        for (MethodNode m : kernels) want.add(m.name);
+        if (!c.methodNames().containsAll(want)) {
+            throw new IllegalArgumentException("class " + c.binaryName() + " does not fit the graph: expected at least the methods "
+                    + want + ", found " + new java.util.TreeSet<>(c.methodNames()));
+        }
     }
 
     private static String controlFlow(Block b) {

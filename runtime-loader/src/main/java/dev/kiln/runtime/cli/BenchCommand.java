@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code bench <file.kiln> --input <file.npy>... [--threads N] [--concurrency C] [--seconds S] [--warmup S]
- * [--backend NAME]}: loads the model, checks one call, warms up for {@code --warmup} seconds (default 1), then has
+ * [--backend NAME] [--device cpu|cuda] [--regenerate-code]}: loads the model, checks one call, warms up for {@code --warmup} seconds (default 1), then has
  * {@code C} caller threads (default 1) call it back to back for {@code --seconds} (default 3) and prints latency
  * percentiles and throughput. {@code --threads} is the intra-op thread count of the kernels, as elsewhere in Kiln.
  * The last line is exactly {@code median_ms=<number>}: the median latency of one call, in milliseconds.
@@ -22,14 +22,16 @@ final class BenchCommand {
     private BenchCommand() {}
 
     static int run(String[] args, PrintStream out) {
-        CommandLine cl = CommandLine.parse(args,
-                Set.of("--input", "--threads", "--concurrency", "--seconds", "--warmup", "--backend"));
+        Set<String> options = new java.util.HashSet<>(Set.of("--input", "--threads", "--concurrency", "--seconds",
+                "--warmup"));
+        options.addAll(ModelFiles.LOAD_OPTIONS);
+        CommandLine cl = CommandLine.parse(args, options, Set.of(ModelFiles.REGENERATE));
         String archive = cl.onlyPositional("archive (.kiln file)");
         if (cl.optional("--threads") != null) Parallel.setNumThreads(cl.positiveInt("--threads", 1));
         int callers = cl.positiveInt("--concurrency", 1);
         double seconds = cl.positiveSeconds("--seconds", 3);
         double warmup = cl.positiveSeconds("--warmup", 1);
-        LoadedModel model = ModelFiles.load(archive, cl.optional("--backend"));
+        LoadedModel model = ModelFiles.load(archive, ModelFiles.loadOptions(cl));
         Tensor[] inputs = ModelFiles.readInputs(cl.all("--input"));
         Calls.forward(model, inputs); // a bad input fails here, before any timing, with exit status 4
 
@@ -42,6 +44,7 @@ final class BenchCommand {
         double[] ms = perCaller.stream().flatMapToLong(Arrays::stream).mapToDouble(ns -> ns / 1e6).sorted().toArray();
         double mean = Arrays.stream(ms).average().orElse(Double.NaN);
         out.printf(Locale.ROOT, "model            %s (backend %s)%n", model.source(), model.backend());
+        for (String note : model.codeNotes()) out.printf(Locale.ROOT, "code             %s%n", note);
         out.printf(Locale.ROOT, "inputs           %s%n", describe(model, inputs));
         out.printf(Locale.ROOT, "threads          %d intra-op, %d concurrent caller(s)%n", Parallel.numThreads(),
                 callers);

@@ -8,10 +8,13 @@ public final class ExitStatus {
     public static final int FAILED = 1;
     /** Bad usage: unknown command or option, missing or malformed argument. */
     public static final int USAGE = 2;
-    /** The archive cannot be loaded: missing, truncated, corrupted, newer major version, unknown op or backend. */
+    /** The archive cannot be loaded: missing, truncated, corrupted, newer major version, unknown op or backend,
+     * embedded bytecode that fails verification. */
     public static final int BAD_ARCHIVE = 3;
     /** An input does not fit the model: unreadable or malformed .npy, wrong number, dtype, rank or shape, guard. */
     public static final int BAD_INPUT = 4;
+    /** The model was asked to run on a device this machine lacks ({@code --device cuda} without a CUDA GPU). */
+    public static final int NO_DEVICE = 5;
 
     private ExitStatus() {}
 }

@@ -21,7 +21,8 @@ import java.util.TreeMap;
 
 /**
  * {@code inspect <file.kiln>}: verifies the archive (as loading does) and prints its metadata, signature, op
- * counts, sizes (parameters, constants, every entry) and the graph text. Needs no backend: an archive compiled for
+ * counts, sizes (parameters, constants, every entry), its generated code with each class's verification status
+ * ({@link CodeReport}) and the graph text. Needs no backend: an archive compiled for
  * a backend this runtime lacks can still be inspected.
  */
 final class InspectCommand {
@@ -72,6 +73,7 @@ final class InspectCommand {
         out.printf("constant table   %d tensors, %s bytes%n", a.constants().size(), group(constBytes));
         out.printf("generated code   %d class files, %d PTX kernels; extra files %d%n", a.classNames().size(),
                 a.ptx().size(), a.extraNames().size());
+        for (String line : CodeReport.lines(a)) out.println("  " + line);
 
         out.println();
         out.printf("entries          %d (each with a verified SHA-256)%n", a.index().size());

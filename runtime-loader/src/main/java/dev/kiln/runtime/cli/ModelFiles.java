@@ -3,6 +3,7 @@ package dev.kiln.runtime.cli;
 import dev.kiln.eager.KilnException;
 import dev.kiln.eager.Tensor;
 import dev.kiln.eager.io.Npy;
+import dev.kiln.runtime.DeviceUnavailableException;
 import dev.kiln.runtime.KilnRuntime;
 import dev.kiln.runtime.LoadOptions;
 import dev.kiln.runtime.LoadedModel;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /** Reading a command's files, with each failure turned into the right {@link CliFailure} and message. */
 final class ModelFiles {
@@ -29,11 +31,33 @@ final class ModelFiles {
         }
     }
 
-    /** Loads an archive to run, with {@code backend} (null: the archive's own). Exit status 3 on failure. */
-    static LoadedModel load(String file, String backend) {
+    /** The options that choose how a model is loaded: {@code --backend NAME}, {@code --device cpu|cuda}. */
+    static final Set<String> LOAD_OPTIONS = Set.of("--backend", "--device");
+    /** The flag that ignores embedded code and regenerates it from the archive's IR. */
+    static final String REGENERATE = "--regenerate-code";
+
+    /** {@link LoadOptions} from a command line that accepted {@link #LOAD_OPTIONS} and {@link #REGENERATE}. */
+    static LoadOptions loadOptions(CommandLine cl) {
+        LoadOptions o = LoadOptions.defaults().withBackend(cl.optional("--backend")).withRegenerateCode(cl.flag(REGENERATE));
+        String device = cl.optional("--device");
+        if (device != null) {
+            LoadOptions.Device d = LoadOptions.Device.parse(device);
+            if (d == null) throw CliFailure.usage("--device expects cpu or cuda, found '" + device + "'");
+            o = o.withDevice(d);
+        }
+        return o;
+    }
+
+    /**
+     * Loads an archive to run as {@code options} say. Exit status 3 when it cannot be loaded, 5 when
+     * {@code --device cuda} finds no device.
+     */
+    static LoadedModel load(String file, LoadOptions options) {
         Path p = existing(file, ExitStatus.BAD_ARCHIVE, "archive");
         try {
-            return KilnRuntime.load(p, new LoadOptions(backend));
+            return KilnRuntime.load(p, options);
+        } catch (DeviceUnavailableException e) {
+            throw new CliFailure(ExitStatus.NO_DEVICE, e.getMessage());
         } catch (IOException e) {
             throw archiveFailure(p, e);
         }

@@ -13,8 +13,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--threads N] [--timing]}:
- * loads the archive, runs it once on the inputs (in signature order) and writes {@code output0.npy, ...} in output
+ * {@code run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--device cpu|cuda]
+ * [--regenerate-code] [--threads N] [--timing]}: loads the archive (printing what the backend did with its generated
+ * code on stderr), runs it once on the inputs (in signature order) and writes {@code output0.npy, ...} in output
  * order. Nothing is written when loading, reading the inputs or running fails. {@code --timing} prints the load
  * and first-inference times and the time from JVM start to the first result on stderr (the cold-start figure of
  * docs/benchmarks.md).
@@ -23,16 +24,18 @@ final class RunCommand {
     private RunCommand() {}
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cl = CommandLine.parse(args, Set.of("--input", "--out-dir", "--backend", "--threads"),
-                Set.of("--timing"));
+        Set<String> options = new java.util.HashSet<>(Set.of("--input", "--out-dir", "--threads"));
+        options.addAll(ModelFiles.LOAD_OPTIONS);
+        CommandLine cl = CommandLine.parse(args, options, Set.of("--timing", ModelFiles.REGENERATE));
         String archive = cl.onlyPositional("archive (.kiln file)");
         Path outDir = Path.of(cl.required("--out-dir"));
         String threads = cl.optional("--threads");
         if (threads != null) Parallel.setNumThreads(cl.positiveInt("--threads", 1));
         boolean timing = cl.flag("--timing");
         long t0 = System.nanoTime();
-        LoadedModel model = ModelFiles.load(archive, cl.optional("--backend"));
+        LoadedModel model = ModelFiles.load(archive, ModelFiles.loadOptions(cl));
         long t1 = System.nanoTime();
+        for (String note : model.codeNotes()) err.println("kiln run: " + note);
         Tensor[] inputs = ModelFiles.readInputs(cl.all("--input"));
         long t2 = System.nanoTime();
         List<Tensor> outputs = Calls.forward(model, inputs);

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * {@code kiln-runtime.jar}; {@code ./kiln} delegates these commands to it.
  *
  * <p>Exit statuses ({@link ExitStatus}): 0 ok, 2 bad usage, 3 an archive that cannot be loaded, 4 an input that
- * does not fit the model; for these the message on stderr says what and where, with no stack trace. Anything else
+ * does not fit the model, 5 no CUDA device for {@code --device cuda}; for these the message on stderr says what and where, with no stack trace. Anything else
  * is status 1.
  */
 public final class RuntimeCli {
@@ -58,14 +58,18 @@ public final class RuntimeCli {
         return """
                 usage: kiln <command> [options]
 
-                  run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--threads N]
-                        [--timing]
+                  run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--device cpu|cuda]
+                        [--regenerate-code] [--threads N] [--timing]
                         Run the model once on the inputs (in the signature's order) and write output0.npy,
                         output1.npy, ... to <dir>. Nothing is written when the run fails. --timing prints
-                        load, first-inference and JVM-start-to-result times on stderr.
+                        load, first-inference and JVM-start-to-result times on stderr. Backends: interp, jvm
+                        (the archive's verified class), ptx (its PTX with --device cuda, else its JVM code);
+                        --regenerate-code ignores embedded code and generates it again from the archive's IR.
                   inspect <file.kiln>
-                        Metadata, signature, op counts, sizes, entries and the graph text.
+                        Metadata, signature, op counts, sizes, generated code and its verification, entries
+                        and the graph text.
                   bench <file.kiln> --input <file.npy>... [--threads N] [--concurrency C] [--seconds S] [--warmup S]
+                        [--backend NAME] [--device cpu|cuda] [--regenerate-code]
                         Warm up, then time calls from C caller threads (default 1) for S seconds (default 3);
                         --threads sets the kernels' intra-op threads. The last line is median_ms=<number>.
                   serve <file.kiln | folder>... [--host H] [--port P] [--max-batch [model=]N]
@@ -75,7 +79,8 @@ public final class RuntimeCli {
                         dynamic batching up to 32 rows waiting 1000 us (--max-batch 1: off); W inference threads
                         (default: one per core), N intra-op threads (default 1). See docs/server.md.
 
-                exit status: 0 ok, 2 bad usage, 3 archive cannot be loaded, 4 input does not fit the model
+                exit status: 0 ok, 2 bad usage, 3 archive cannot be loaded (including embedded code that fails
+                verification), 4 input does not fit the model, 5 --device cuda without a CUDA device
                 """;
     }
 }

@@ -98,7 +98,7 @@ class RuntimeCliTest {
     void inspectShowsMetadataSignatureOpsSizesAndGraph() {
         Result r = cli("inspect", archive.toString());
         assertEquals(0, r.status(), r.err());
-        for (String f : new String[] {"format 1.0", "model class      test.TinyModel", "backend          interp",
+        for (String f : new String[] {"format 1.1", "model class      test.TinyModel", "backend          interp",
             "input   x : f32[B, 3]", "input   s : f32[B]", "output  y : f32[B, 2]", "output  h : f32[B, 2]",
             "nodes            6 (5 kinds)", "1  aten::linear", "2  param", "parameters       2 tensors, 8 elements, "
             + "32 bytes", "fc.weight", "kiln/data/0", "graph(%x : f32[B, 3], %s : f32[B]):",
@@ -177,16 +177,80 @@ class RuntimeCliTest {
     }
 
     @Test
-    void archiveForABackendNotBuiltYet() throws Exception {
+    void archiveForAnUnknownBackend() throws Exception {
         Rezip.editModel(archive, m -> {
-            m.getMetadataBuilder().putCompileOptions("backend", "jvm");
+            m.getMetadataBuilder().putCompileOptions("backend", "tpu");
             return m;
         });
-        fails(run("--input", x.toString(), "--input", s.toString()), 3, "backend 'jvm' is not built yet",
+        fails(run("--input", x.toString(), "--input", s.toString()), 3, "unknown backend 'tpu'",
                 "--backend interp");
         // Every archive holds its graph, so the interpreter can still run it when asked.
         assertEquals(0, run("--input", x.toString(), "--input", s.toString(), "--backend", "interp").status());
         assertEquals(0, cli("inspect", archive.toString()).status());
+    }
+
+    // ---- archives with generated code ----
+
+    private Path compiled(String backend) throws Exception {
+        return TinyModel.save(dir.resolve(backend + ".kiln"), backend);
+    }
+
+    @Test
+    void jvmArchiveRunsItsVerifiedClassAndInspectShowsIt() throws Exception {
+        archive = compiled("jvm");
+        Result r = run("--input", x.toString(), "--input", s.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("kiln run: jvm: kiln/jvm/dev/kiln/codegen/jvm/generated/"), r.err());
+        assertTrue(r.err().contains(".class: SHA-256 checked, allow-list scan passed, loaded"), r.err());
+        double[][] ref = TinyModel.reference(xData, sData);
+        float[] y = Npy.read(outDir.resolve("output0.npy")).toFloatArray();
+        for (int i = 0; i < y.length; i++) assertEquals(ref[0][i], y[i], 1e-5, "y[" + i + "]");
+
+        Result i = cli("inspect", archive.toString());
+        assertEquals(0, i.status(), i.err());
+        for (String f : new String[] {"backend          jvm", "jvm code: ABI version 1 (this runtime's)",
+            "allow-list scan passed", "jvm_class"}) {
+            assertTrue(i.out().contains(f), "'" + f + "' not in:\n" + i.out());
+        }
+    }
+
+    @Test
+    void tamperedClassIsExit3UnlessRegenerated() throws Exception {
+        archive = compiled("jvm");
+        String entry = dev.kiln.runtime.HostileCode.tamper(archive);
+        fails(run("--input", x.toString(), "--input", s.toString()), 3, entry,
+                "embedded bytecode rejected by the verifier", "java/lang/System.exit(I)V");
+        Result i = cli("inspect", archive.toString());
+        assertEquals(0, i.status(), i.err());
+        assertTrue(i.out().contains("REJECTED by the allow-list scan"), i.out());
+
+        Result r = run("--input", x.toString(), "--input", s.toString(), "--regenerate-code");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("class regenerated from the archive's optimised graph as requested"), r.err());
+    }
+
+    @Test
+    void ptxArchiveRunsOnTheCpuAndDeviceCudaWithoutAGpuIsExit5() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(
+                dev.kiln.codegen.ptx.cuda.CudaAvailability.check().available(), "this machine has a CUDA device");
+        archive = compiled("ptx");
+        Result r = run("--input", x.toString(), "--input", s.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("ptx: runs on the CPU"), r.err());
+        Files.walk(outDir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+
+        fails(run("--input", x.toString(), "--input", s.toString(), "--device", "cuda"), 5, "no CUDA device: ",
+                "without --device cuda the model runs on the CPU");
+        // --device cuda on an archive compiled for the CPU asks for the ptx backend, with the same answer
+        archive = compiled("jvm");
+        fails(run("--input", x.toString(), "--input", s.toString(), "--device", "cuda"), 5, "no CUDA device: ");
+        fails(run("--input", x.toString(), "--input", s.toString(), "--device", "cuda", "--backend", "jvm"), 3,
+                "--device cuda runs the ptx backend");
+        fails(run("--input", x.toString(), "--input", s.toString(), "--device", "tpu"), 2,
+                "--device expects cpu or cuda, found 'tpu'");
+        Result i = cli("inspect", compiled("ptx").toString());
+        assertTrue(i.out().contains("ptx code: ABI version 1 (this runtime's)"), i.out());
+        assertTrue(i.out().contains("PTX defines .entry kiln_g"), i.out());
     }
 
     // ---- inputs that do not fit: exit 4 ----

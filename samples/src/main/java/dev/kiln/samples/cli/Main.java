@@ -89,17 +89,22 @@ public final class Main {
                         inputs eagerly and compare with PyTorch's outputs (default DIR: ../shared/conformance);
                         then trace mynet, save it as an archive, load it in the runtime and run it on a batch
                         size the trace never saw.
-                  trace <case> --weights <dir> [--example <file.npy>]... --out <file.kiln> [--backend interp]
+                  trace <case> --weights <dir> [--example <file.npy>]... --out <file.kiln>
+                        [--backend jvm|ptx|interp]
                         Trace the Java version of a conformance case with its weights and save the archive
-                        (inputs/outputs named as in its case.json; jvm and ptx backends are not built yet).
-                  run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--threads N]
+                        (inputs/outputs named as in its case.json). jvm (default): with the optimised graph and
+                        its generated class; ptx: with the PTX kernels too; interp: the traced graph only.
+                  run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--device cpu|cuda]
+                        [--regenerate-code] [--threads N]
                         Run an archive once; writes output0.npy, output1.npy, ... (nothing on failure).
+                        Embedded classes run only after the allow-list scan; --device cuda runs the PTX.
                   inspect <file.kiln>
-                        Metadata, signature, op counts, sizes and graph text of an archive.
+                        Metadata, signature, op counts, sizes, generated code and its verification, graph text.
                   bench <file.kiln> --input <file.npy>... [--threads N] [--concurrency C] [--seconds S]
                         Time an archive's calls; the last line is median_ms=<number>.
                   (run, inspect and bench are also `java -jar runtime-loader/target/kiln-runtime.jar ...`;
-                   exit status: 0 ok, 2 bad usage, 3 archive cannot be loaded, 4 input does not fit the model)
+                   exit status: 0 ok, 2 bad usage, 3 archive cannot be loaded, 4 input does not fit the model,
+                   5 --device cuda without a CUDA device)
                   train linear-regression | train mlp-classifier
                         Train a small model eagerly (autograd, SGD/Adam), printing the loss as it goes.
                   bench-eager [JMH options]

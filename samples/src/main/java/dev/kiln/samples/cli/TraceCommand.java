@@ -21,14 +21,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code ./kiln trace <case> --weights <dir> [--example <file.npy>]... --out <file.kiln> [--backend interp]}:
+ * {@code ./kiln trace <case> --weights <dir> [--example <file.npy>]... --out <file.kiln> [--backend jvm|ptx|interp]}:
  * traces the samples version of a conformance case with the weights in {@code <dir>} (a folder of
- * {@code <key>.npy}, a {@code .safetensors} file, or a case folder holding {@code weights/}) and saves the archive.
+ * {@code <key>.npy}, a {@code .safetensors} file, or a case folder holding {@code weights/}) and saves the archive:
+ * for {@code jvm} (the default) with the optimised graph and its generated class, for {@code ptx} with the PTX
+ * kernels as well, for {@code interp} with the traced graph only.
  *
  * <p>Without {@code --example}, float inputs are random normal values of the case's first shape (from its
  * case.json, found beside the weights or in the conformance suite); integer inputs (token ids) cannot be drawn
  * without knowing their valid range, so the case's own {@code input0} is used. Names come from case.json.
- * Exit statuses as the runtime CLI: 2 bad usage (unknown case, missing option, a backend not built yet), 4 a
+ * Exit statuses as the runtime CLI: 2 bad usage (unknown case, missing option, an unknown backend), 4 a
  * malformed example, 1 a failed trace.
  */
 final class TraceCommand {
@@ -47,7 +49,7 @@ final class TraceCommand {
         String caseName = null;
         Path weights = null;
         Path file = null;
-        String backend = Backends.DEFAULT;
+        String backend = CaseArchives.DEFAULT_BACKEND;
         List<Path> examples = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -96,7 +98,7 @@ final class TraceCommand {
         for (String w : traced.module().warnings()) err.println("kiln trace: warning: " + w);
         List<ArchiveEntry> entries;
         try {
-            entries = CaseArchives.save(traced, file);
+            entries = CaseArchives.save(traced, file, backend);
         } catch (IOException e) {
             throw new Failure(ExitStatus.FAILED, "cannot write " + file + ": " + e.getMessage());
         }

@@ -65,15 +65,30 @@ class TraceCommandTest {
     }
 
     @Test
-    void backendsNotBuiltYetAreUsageErrors() {
-        for (String b : new String[] {"jvm", "ptx"}) {
-            Path file = dir.resolve(b + ".kiln");
-            Result r = trace("mlp", "--weights", caseDir("mlp").toString(), "--out", file.toString(), "--backend", b);
-            assertEquals(2, r.status(), r.err());
-            assertTrue(r.err().contains("kiln trace: backend '" + b + "' is not built yet (this runtime has: interp)"),
-                    r.err());
-            assertFalse(Files.exists(file));
-        }
+    void jvmIsTheDefaultAndPtxArchivesCarryKernels() throws Exception {
+        Path jvm = dir.resolve("jvm.kiln");
+        Result r = trace("mlp", "--weights", caseDir("mlp").toString(), "--out", jvm.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("backend jvm"), r.out());
+        var a = dev.kiln.serialization.ArchiveReader.read(jvm);
+        assertEquals(1, a.classNames().size(), "the generated class");
+        assertTrue(a.compiledCode("jvm").isPresent());
+
+        Path ptx = dir.resolve("ptx.kiln");
+        r = trace("mlp", "--weights", caseDir("mlp").toString(), "--out", ptx.toString(), "--backend", "ptx");
+        assertEquals(0, r.status(), r.err());
+        a = dev.kiln.serialization.ArchiveReader.read(ptx);
+        assertFalse(a.ptx().isEmpty(), "PTX kernels");
+        assertEquals("ptx", KilnRuntime.load(ptx).backend());
+    }
+
+    @Test
+    void anUnknownBackendIsAUsageError() {
+        Path file = dir.resolve("tpu.kiln");
+        Result r = trace("mlp", "--weights", caseDir("mlp").toString(), "--out", file.toString(), "--backend", "tpu");
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().contains("kiln trace: unknown backend 'tpu' (this runtime has: interp, jvm, ptx)"), r.err());
+        assertFalse(Files.exists(file));
     }
 
     @Test

@@ -42,6 +42,12 @@ import java.util.function.Consumer;
  * along the axis.
  */
 public final class KernelIrRenderer {
+    /**
+     * The contract of rendered kernels with their launcher: parameter order and types (see {@link RenderedKernel}),
+     * dense row-major buffers, 32-bit indexing. Archived PTX of another version is rendered again from the graph.
+     */
+    public static final int ABI_VERSION = 1;
+
     /** Threads per block of elementwise kernels, and of reductions over a symbolic extent. */
     public static final int BLOCK = 256;
 

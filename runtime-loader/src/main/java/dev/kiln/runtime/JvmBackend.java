@@ -1,0 +1,95 @@
+package dev.kiln.runtime;
+
+import dev.kiln.codegen.jvm.CompileOptions;
+import dev.kiln.codegen.jvm.CompiledModule;
+import dev.kiln.codegen.jvm.GeneratedCodeRejectedException;
+import dev.kiln.codegen.jvm.JvmCompiler;
+import dev.kiln.eager.Tensor;
+import dev.kiln.eager.interp.GuardPolicy;
+import dev.kiln.ir.graph.Block;
+import dev.kiln.ir.graph.Graph;
+import dev.kiln.ir.graph.Node;
+import dev.kiln.ir.graph.NodeKind;
+import dev.kiln.serialization.CompiledCode;
+import dev.kiln.serialization.KilnArchive;
+import java.util.Map;
+
+/**
+ * Runs the archive's generated JVM class ({@code jvm} compiled-code section, format 1.1).
+ *
+ * <p>Embedded bytecode is used only after verification: the reader has checked the entry's SHA-256 against the
+ * index; {@link JvmCompiler#instantiate} then scans it ({@code GeneratedCodeVerifier}: it may refer to nothing but the
+ * runtime kernel API, {@code FastMath32} and a short JDK allow-list), checks it fits the stored optimised graph, and
+ * defines it in its own class loader. A class that fails the scan is a load error naming the entry, class, method
+ * and reference. The class is instead regenerated from the stored optimised graph — and the model says so in its
+ * {@link LoadedModel#codeNotes()} — when asked ({@link LoadOptions#regenerateCode()}) or when the section was written
+ * for another codegen ABI version. An archive without a {@code jvm} section (an {@code interp} archive, or format
+ * 1.0) is optimised and compiled at load time from its model graph and parameters.
+ *
+ * <p>Thread-safe: a {@link CompiledModule} keeps per-thread execution contexts.
+ */
+final class JvmBackend implements Backend {
+    static final String NAME = "jvm";
+
+    @Override
+    public String name() { return NAME; }
+
+    @Override
+    public Executor prepare(LoadContext context) throws ModelLoadException {
+        KilnArchive archive = context.archive();
+        if (InterpreterBackend.guardPolicy(archive) == GuardPolicy.WARN) {
+            // Generated code fails a guard; only the interpreter can warn and go on.
+            context.note("jvm: the trace's guard policy is 'warn', which generated code does not implement: the "
+                    + "graph runs on the interpreter");
+            return new InterpreterBackend().prepare(context);
+        }
+        CompiledModule m = module(context, archive.compiledCode(NAME).orElse(null));
+        return m::forward;
+    }
+
+    /** The module for {@code code} (null: none in the archive), embedded or regenerated as the options say. */
+    static CompiledModule module(LoadContext context, CompiledCode code) throws ModelLoadException {
+        KilnArchive archive = context.archive();
+        if (code == null) {
+            context.note("jvm: the archive carries no JVM code (format " + archive.formatVersion() + ", backend "
+                    + Backends.requestedBy(archive.metadata()) + "): compiled from its graph at load time");
+            Graph optimised = GeneratedCode.optimise(archive.graph(), context.parameters());
+            return JvmCompiler.compile(optimised, Map.of(), CompileOptions.defaults());
+        }
+        Map<String, Tensor> params = readsParameters(code.graph().topBlock()) ? context.parameters() : Map.of();
+        String reason = context.options().regenerateCode() ? "as requested (--regenerate-code)"
+                : code.abiVersion() != JvmCompiler.ABI_VERSION ? "because it was generated for codegen ABI version "
+                        + code.abiVersion() + " and this runtime has version " + JvmCompiler.ABI_VERSION
+                : null;
+        if (reason != null) {
+            context.note("jvm: class regenerated from the archive's optimised graph " + reason);
+            return JvmCompiler.compile(code.graph(), params, CompileOptions.defaults());
+        }
+        if (code.artifacts().size() > 1) {
+            throw new ModelLoadException("jvm code section lists " + code.artifacts().size()
+                    + " classes; this runtime runs one generated class per graph");
+        }
+        CompiledCode.Artifact a = code.artifacts().isEmpty() ? null : code.artifacts().get(0);
+        byte[] bytes = a == null ? new byte[0] : archive.classFile(a.name());
+        try {
+            CompiledModule m = JvmCompiler.instantiate(code.graph(), params, bytes);
+            context.note(a == null ? "jvm: no class (the graph has control flow and runs on the interpreter)"
+                    : "jvm: " + a.entry() + ": SHA-256 checked, allow-list scan passed, loaded");
+            return m;
+        } catch (GeneratedCodeRejectedException e) {
+            throw new ModelLoadException(a.entry() + ": embedded bytecode rejected by the verifier: " + e.getMessage()
+                    + " (the class was not loaded; --regenerate-code runs code generated from the archive's graph "
+                    + "instead)", e);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException((a == null ? "jvm code section" : a.entry()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean readsParameters(Block b) {
+        for (Node n : b.nodes()) {
+            if (n.kind() instanceof NodeKind.Param) return true;
+            for (Block sub : n.blocks()) if (readsParameters(sub)) return true;
+        }
+        return false;
+    }
+}
