@@ -1,0 +1,202 @@
+package dev.kiln.codegen.jvm;
+
+import dev.kiln.eager.KilnException;
+import dev.kiln.eager.Tensor;
+import java.util.Arrays;
+
+/**
+ * {@code conv2d} with a constant weight {@code [O, C/g, kh, kw]} and constant stride, padding, dilation and groups:
+ * im2col of the <em>whole batch</em> into a {@code (C·kh·kw) × (N·L)} column matrix ({@code L = oh·ow}), then one
+ * {@code sgemm} per group, {@code [O/g, C/g·kh·kw] · [C/g·kh·kw, N·L]}, into an {@code O × (N·L)} result that is
+ * copied back as {@code [N, O, oh, ow]}; bias through {@code beta = 1} on a pre-broadcast block.
+ *
+ * <p>The column matrix is built on the heap (runs of input rows copied with {@code System.arraycopy}) in a
+ * per-frame array and moved off the heap with one bulk copy. Its padding positions do not depend on the data, so
+ * the array is zeroed once when the frame makes it and a call writes only the in-bounds runs.
+ */
+final class ConvAnchor extends GemmAnchor {
+    private final int o;
+    private final int cg;
+    private final int kh;
+    private final int kw;
+    private final int groups;
+    private final int sh;
+    private final int sw;
+    private final int ph;
+    private final int pw;
+    private final int dh;
+    private final int dw;
+    private final NativeFloats w;
+    private final float[] bias;
+
+    /** Per-frame buffers for one input shape. */
+    private static final class State {
+        final int n;
+        final int c;
+        final int h;
+        final int wd;
+        final int oh;
+        final int ow;
+        final long[] shape;
+        final float[] col;
+        final NativeFloats colN;
+        final NativeFloats out;
+        final NativeFloats biasBlock;
+        final GemmCall[] calls;
+
+        State(ConvAnchor a, int n, int c, int h, int wd, int oh, int ow, long[] shape) {
+            this.n = n;
+            this.c = c;
+            this.h = h;
+            this.wd = wd;
+            this.oh = oh;
+            this.ow = ow;
+            this.shape = shape;
+            int k = a.cg * a.kh * a.kw;
+            int cols = n * oh * ow;
+            col = new float[c * a.kh * a.kw * cols];
+            colN = new NativeFloats(col.length);
+            out = new NativeFloats((long) a.o * cols);
+            if (a.bias != null) {
+                float[] b = new float[a.o * cols];
+                for (int oc = 0; oc < a.o; oc++) Arrays.fill(b, oc * cols, (oc + 1) * cols, a.bias[oc]);
+                biasBlock = NativeFloats.of(b);
+            } else {
+                biasBlock = null;
+            }
+            int og = a.o / a.groups;
+            calls = new GemmCall[a.groups];
+            for (int g = 0; g < a.groups; g++) {
+                calls[g] = new GemmCall(og, cols, k, a.w.at((long) g * og * k), k, colN, (long) g * k * cols, cols,
+                        out, (long) g * og * cols, cols, a.bias == null ? 0f : 1f);
+            }
+        }
+    }
+
+    ConvAnchor(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        int[] ws = weight.intShape();
+        o = ws[0];
+        cg = ws[1];
+        kh = ws[2];
+        kw = ws[3];
+        this.groups = groups;
+        sh = stride[0];
+        sw = stride[1];
+        ph = padding[0];
+        pw = padding[1];
+        dh = dilation[0];
+        dw = dilation[1];
+        if (o % groups != 0) {
+            throw new KilnException("aten::conv2d: weight " + Arrays.toString(ws) + " expected out_channels divisible by"
+                    + " groups=" + groups);
+        }
+        w = NativeFloats.of(floats(weight));
+        this.bias = bias == null ? null : floats(bias);
+    }
+
+    @Override
+    String describe() {
+        return "aten::conv2d by a constant " + o + "x" + cg + "x" + kh + "x" + kw + " weight packed off-heap (groups "
+                + groups + ", stride " + sh + "x" + sw + ", padding " + ph + "x" + pw + ", dilation " + dh + "x" + dw
+                + "): batch im2col + " + groups + " sgemm" + (bias == null ? "" : ", bias by beta=1");
+    }
+
+    @Override
+    float[] run(Frame f, int id, Tensor[] in, int slot) {
+        Tensor x = in[0];
+        requireFloat("aten::conv2d", "input", x);
+        int[] is = x.intShape();
+        if (is.length != 3 && is.length != 4) {
+            throw new KilnException("aten::conv2d: argument 'input' expected a 3-d (unbatched) or 4-d tensor, found "
+                    + is.length + "-d shape " + Arrays.toString(is));
+        }
+        int n = is.length == 4 ? is[0] : 1;
+        int c = is[is.length - 3];
+        int h = is[is.length - 2];
+        int wd = is[is.length - 1];
+        State s = (State) f.anchorState(id);
+        if (s == null || s.n != n || s.c != c || s.h != h || s.wd != wd || s.shape.length != is.length) {
+            s = state(is, n, c, h, wd);
+            f.anchorState(id, s);
+        }
+        Tensor xd = dense(x);
+        im2col((float[]) xd.storage().array(), xd.storageOffset(), s);
+        s.colN.view.put(0, s.col, 0, s.col.length);
+        if (s.biasBlock != null) s.out.copyFrom(s.biasBlock);
+        for (GemmCall call : s.calls) call.run();
+        int l = s.oh * s.ow;
+        float[] out = result(f, slot, n * o * l);
+        if (n == 1) {
+            s.out.view.get(0, out, 0, o * l);
+        } else {
+            // The GEMM result is [O, N, L]; the tensor is [N, O, L].
+            for (int b = 0; b < n; b++) {
+                for (int oc = 0; oc < o; oc++) s.out.view.get((oc * n + b) * l, out, (b * o + oc) * l, l);
+            }
+        }
+        return out;
+    }
+
+    private State state(int[] is, int n, int c, int h, int wd) {
+        if (cg * groups != c) {
+            throw new KilnException("aten::conv2d: weight [" + o + ", " + cg + ", " + kh + ", " + kw + "] with groups="
+                    + groups + " expected input " + Arrays.toString(is) + " to have " + (cg * groups)
+                    + " channels, found " + c + " channels");
+        }
+        int effH = dh * (kh - 1) + 1;
+        int effW = dw * (kw - 1) + 1;
+        if (h + 2 * ph < effH || wd + 2 * pw < effW) {
+            throw new KilnException("aten::conv2d: expected the padded input (" + (h + 2 * ph) + " x " + (wd + 2 * pw)
+                    + ") to be at least the dilated kernel size (" + effH + " x " + effW + "), found it smaller");
+        }
+        int oh = (h + 2 * ph - effH) / sh + 1;
+        int ow = (wd + 2 * pw - effW) / sw + 1;
+        long[] shape = is.length == 4 ? new long[] {n, o, oh, ow} : new long[] {o, oh, ow};
+        return new State(this, n, c, h, wd, oh, ow, shape);
+    }
+
+    /**
+     * Row {@code (ci, ki, kj)}, column {@code (b, y, x)} of the column matrix holds input
+     * {@code (b, ci, y·sh − ph + ki·dh, x·sw − pw + kj·dw)}; only in-bounds elements are written (the rest stay 0).
+     */
+    private void im2col(float[] src, int off, State s) {
+        int l = s.oh * s.ow;
+        int cols = s.n * l;
+        int hw = s.h * s.wd;
+        float[] col = s.col;
+        for (int ci = 0; ci < s.c; ci++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++) {
+                    int row = ((ci * kh + ki) * kw + kj) * cols;
+                    int xShift = kj * dw - pw;
+                    // Output columns x whose input column x·sw + xShift lies in [0, w).
+                    int xLo = Math.min(s.ow, ceilDiv(Math.max(0, -xShift), sw));
+                    int xHi = Math.max(xLo, Math.min(s.ow, Math.floorDiv(s.wd - 1 - xShift, sw) + 1));
+                    if (xHi <= xLo) continue;
+                    for (int b = 0; b < s.n; b++) {
+                        int plane = off + (b * s.c + ci) * hw;
+                        for (int y = 0; y < s.oh; y++) {
+                            int iy = y * sh - ph + ki * dh;
+                            if (iy < 0 || iy >= s.h) continue;
+                            int dst = row + b * l + y * s.ow;
+                            int srcRow = plane + iy * s.wd + xShift;
+                            if (sw == 1) {
+                                System.arraycopy(src, srcRow + xLo, col, dst + xLo, xHi - xLo);
+                            } else {
+                                for (int xx = xLo; xx < xHi; xx++) col[dst + xx] = src[srcRow + xx * sw];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) { return -Math.floorDiv(-a, b); }
+
+    @Override
+    long[] shape(Frame f, int id) { return ((State) f.anchorState(id)).shape; }
+
+    @Override
+    public void close() { w.close(); }
+}
