@@ -7,7 +7,8 @@ import java.util.Arrays;
 /**
  * {@code conv2d} with a constant weight {@code [O, C/g, kh, kw]} and constant stride, padding, dilation and groups:
  * im2col of the <em>whole batch</em> into a {@code (C·kh·kw) × (N·L)} column matrix ({@code L = oh·ow}), then one
- * {@code sgemm} per group, {@code [O/g, C/g·kh·kw] · [C/g·kh·kw, N·L]}, into an {@code O × (N·L)} result that is
+ * {@code sgemm} (or, for at most {@link GemmCall#GEMV_ROWS} output channels per group, one {@code sgemv} per channel)
+ * per group, {@code [O/g, C/g·kh·kw] · [C/g·kh·kw, N·L]}, into an {@code O × (N·L)} result that is
  * copied back as {@code [N, O, oh, ow]}; bias through {@code beta = 1} on a pre-broadcast block.
  *
  * <p>The column matrix is built on the heap (runs of input rows copied with {@code System.arraycopy}) in a
@@ -67,7 +68,7 @@ final class ConvAnchor extends GemmAnchor {
             int og = a.o / a.groups;
             calls = new GemmCall[a.groups];
             for (int g = 0; g < a.groups; g++) {
-                calls[g] = new GemmCall(og, cols, k, a.w.at((long) g * og * k), k, colN, (long) g * k * cols, cols,
+                calls[g] = new GemmCall(og, cols, k, a.w, (long) g * og * k, k, colN, (long) g * k * cols, false, cols,
                         out, (long) g * og * cols, cols, a.bias == null ? 0f : 1f);
             }
         }
@@ -98,7 +99,7 @@ final class ConvAnchor extends GemmAnchor {
     String describe() {
         return "aten::conv2d by a constant " + o + "x" + cg + "x" + kh + "x" + kw + " weight packed off-heap (groups "
                 + groups + ", stride " + sh + "x" + sw + ", padding " + ph + "x" + pw + ", dilation " + dh + "x" + dw
-                + "): batch im2col + " + groups + " sgemm" + (bias == null ? "" : ", bias by beta=1");
+                + "): batch im2col + " + groups + (o / groups <= GemmCall.GEMV_ROWS ? " x " + (o / groups) + " sgemv" : " sgemm") + (bias == null ? "" : ", bias by beta=1");
     }
 
     @Override

@@ -6,7 +6,9 @@ import java.util.Arrays;
 
 /**
  * {@code linear(x, W, b)} and {@code matmul/mm(x, W)} with a constant 2-d {@code W}: {@code x [..., K]} times the
- * packed {@code K × N} weight ({@code W} transposed once at compile time for {@code linear}), plus {@code b}
+ * weight packed as {@code linear} stores it, {@code N × K} row-major ({@code matmul}'s {@code K × N} is transposed
+ * once at compile time) and read transposed ({@code sgemm} with {@code B} transposed, or one {@code sgemv} per row
+ * for at most {@link GemmCall#GEMV_ROWS} rows), plus {@code b}
  * through {@code beta = 1} on a result buffer pre-filled from a bias block broadcast to {@code M} rows once per
  * frame. Per call: one bulk copy of {@code x} off the heap, one {@code sgemm} (split by columns over threads when
  * large, {@link GemmCall}), one bulk copy of the {@code M × N} result back.
@@ -39,20 +41,20 @@ final class LinearAnchor extends GemmAnchor {
             } else {
                 biasBlock = null;
             }
-            call = new GemmCall(m, n, k, a.ptr, k, w, 0, n, c, 0, n, bias == null ? 0f : 1f);
+            call = new GemmCall(m, n, k, a, 0, k, w, 0, true, k, c, 0, n, bias == null ? 0f : 1f);
         }
     }
 
     /**
      * @param op        the op's name, for messages
-     * @param weightKN  the weight as a row-major {@code K × N} matrix
+     * @param weightNK  the weight as a row-major {@code N × K} matrix
      * @param bias      {@code N} values, or null
      */
-    private LinearAnchor(String op, int k, int n, float[] weightKN, float[] bias) {
+    private LinearAnchor(String op, int k, int n, float[] weightNK, float[] bias) {
         this.op = op;
         this.k = k;
         this.n = n;
-        this.w = NativeFloats.of(weightKN);
+        this.w = NativeFloats.of(weightNK);
         this.bias = bias;
     }
 
@@ -60,19 +62,19 @@ final class LinearAnchor extends GemmAnchor {
     static LinearAnchor linear(Tensor weight, Tensor bias) {
         int n = weight.intShape()[0];
         int k = weight.intShape()[1];
-        float[] src = floats(weight);
-        float[] wt = new float[k * n];
-        for (int j = 0; j < n; j++) {
-            for (int i = 0; i < k; i++) wt[i * n + j] = src[j * k + i];
-        }
-        return new LinearAnchor("aten::linear", k, n, wt, bias == null ? null : biasRow(bias, n));
+        return new LinearAnchor("aten::linear", k, n, floats(weight), bias == null ? null : biasRow(bias, n));
     }
 
     /** {@code matmul}/{@code mm} by a constant {@code W [K, N]}. */
     static LinearAnchor matmul(String op, Tensor weight) {
         int k = weight.intShape()[0];
         int n = weight.intShape()[1];
-        return new LinearAnchor(op, k, n, floats(weight), null);
+        float[] src = floats(weight);
+        float[] wt = new float[n * k];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < n; j++) wt[j * k + i] = src[i * n + j];
+        }
+        return new LinearAnchor(op, k, n, wt, null);
     }
 
     private static float[] biasRow(Tensor bias, int n) {
@@ -84,7 +86,7 @@ final class LinearAnchor extends GemmAnchor {
 
     @Override
     String describe() {
-        return op + " by a constant " + k + "x" + n + " weight packed off-heap" + (bias == null ? "" : ", bias by beta=1");
+        return op + " by a constant " + n + "x" + k + " weight packed off-heap (N x K)" + (bias == null ? "" : ", bias by beta=1");
     }
 
     @Override

@@ -33,7 +33,7 @@ final class NativeFloats implements AutoCloseable {
 
     /** A pointer to element {@code offset} of this buffer (a new JavaCPP object sharing the memory). */
     FloatPointer at(long offset) {
-        return new FloatPointer(ptr).position(offset);
+        return offset == 0 ? ptr : new FloatPointer(ptr).position(offset);
     }
 
     /**
