@@ -11,9 +11,10 @@ import java.util.Arrays;
  * per group, {@code [O/g, C/g·kh·kw] · [C/g·kh·kw, N·L]}, into an {@code O × (N·L)} result that is
  * copied back as {@code [N, O, oh, ow]}; bias through {@code beta = 1} on a pre-broadcast block.
  *
- * <p>The column matrix is built on the heap (runs of input rows copied with {@code System.arraycopy}) in a
- * per-frame array and moved off the heap with one bulk copy. Its padding positions do not depend on the data, so
- * the array is zeroed once when the frame makes it and a call writes only the in-bounds runs.
+ * <p>The column matrix is built on the heap in a per-frame array and moved off the heap with one bulk copy. With
+ * stride 1 it uses the "wide" layout ({@link #wideCol}: one long copy per kernel tap and image); otherwise classic
+ * im2col (runs of input rows copied with {@code System.arraycopy}). Padding positions do not depend on the data, so
+ * the arrays are zeroed once when the frame makes them and a call writes only the in-bounds runs.
  */
 final class ConvAnchor extends GemmAnchor {
     private final int o;
@@ -39,6 +40,16 @@ final class ConvAnchor extends GemmAnchor {
         final int oh;
         final int ow;
         final long[] shape;
+        /** Stride 1: the "wide" layout (below); else classic im2col. */
+        final boolean wide;
+        final int hp;
+        final int wp;
+        /** Column-matrix columns per image: {@code oh·wp} when wide, else {@code oh·ow}. */
+        final int lw;
+        /** Wide with padding: the zero-bordered input copy (borders zeroed once); else null. */
+        final float[] padded;
+        /** Wide with {@code wp > ow}: the wide GEMM result on the heap, before its valid columns are extracted. */
+        final float[] wideOut;
         final float[] col;
         final NativeFloats colN;
         final NativeFloats out;
@@ -54,7 +65,13 @@ final class ConvAnchor extends GemmAnchor {
             this.ow = ow;
             this.shape = shape;
             int k = a.cg * a.kh * a.kw;
-            int cols = n * oh * ow;
+            wide = a.sh == 1 && a.sw == 1;
+            hp = h + 2 * a.ph;
+            wp = wd + 2 * a.pw;
+            lw = wide ? oh * wp : oh * ow;
+            padded = wide && (a.ph > 0 || a.pw > 0) ? new float[n * c * hp * wp] : null;
+            wideOut = wide && wp > ow ? new float[a.o * n * lw] : null;
+            int cols = n * lw;
             col = new float[c * a.kh * a.kw * cols];
             colN = new NativeFloats(col.length);
             out = new NativeFloats((long) a.o * cols);
@@ -121,13 +138,24 @@ final class ConvAnchor extends GemmAnchor {
             f.anchorState(id, s);
         }
         Tensor xd = dense(x);
-        im2col((float[]) xd.storage().array(), xd.storageOffset(), s);
+        if (s.wide) wideCol((float[]) xd.storage().array(), xd.storageOffset(), s);
+        else im2col((float[]) xd.storage().array(), xd.storageOffset(), s);
         s.colN.view.put(0, s.col, 0, s.col.length);
         if (s.biasBlock != null) s.out.copyFrom(s.biasBlock);
         for (GemmCall call : s.calls) call.run();
         int l = s.oh * s.ow;
         float[] out = result(f, slot, n * o * l);
-        if (n == 1) {
+        if (s.wideOut != null) {
+            // Keep the first ow of every wp columns: [O, N, oh, wp] -> [N, O, oh, ow].
+            s.out.view.get(0, s.wideOut, 0, s.wideOut.length);
+            for (int b = 0; b < n; b++) {
+                for (int oc = 0; oc < o; oc++) {
+                    int src = (oc * n + b) * s.lw;
+                    int dst = (b * o + oc) * l;
+                    for (int y = 0; y < s.oh; y++) System.arraycopy(s.wideOut, src + y * s.wp, out, dst + y * s.ow, s.ow);
+                }
+            }
+        } else if (n == 1) {
             s.out.view.get(0, out, 0, o * l);
         } else {
             // The GEMM result is [O, N, L]; the tensor is [N, O, L].
@@ -187,6 +215,42 @@ final class ConvAnchor extends GemmAnchor {
                                 for (int xx = xLo; xx < xHi; xx++) col[dst + xx] = src[srcRow + xx * sw];
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The stride-1 column matrix in the "wide" layout: outputs are computed for all {@code wp} columns of each
+     * output row ({@code x ≥ ow} are garbage and dropped when copying back), so row {@code (ci, ki, kj)} of image
+     * {@code b} is one contiguous slice of the zero-padded input plane starting at {@code ki·dh·wp + kj·dw} — one
+     * {@code System.arraycopy} of {@code oh·wp} floats instead of {@code oh} short ones. Costs {@code wp/ow} more GEMM
+     * columns (1.1–1.4× on the conformance models). Slice ends past the plane (only garbage columns of the last
+     * row) are not written, so they keep their zeros from the frame's first call.
+     */
+    private void wideCol(float[] src, int off, State s) {
+        float[] p = src;
+        int pOff = off;
+        int plane = s.hp * s.wp;
+        if (s.padded != null) {
+            p = s.padded;
+            pOff = 0;
+            for (int img = 0; img < s.n * s.c; img++) {
+                for (int y = 0; y < s.h; y++) {
+                    System.arraycopy(src, off + (img * s.h + y) * s.wd, p, (img * s.hp + y + ph) * s.wp + pw, s.wd);
+                }
+            }
+        }
+        int cols = s.n * s.lw;
+        for (int ci = 0; ci < s.c; ci++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++) {
+                    int row = ((ci * kh + ki) * kw + kj) * cols;
+                    int shift = ki * dh * s.wp + kj * dw;
+                    int len = Math.min(s.lw, plane - shift);
+                    for (int b = 0; b < s.n; b++) {
+                        System.arraycopy(p, pOff + (b * s.c + ci) * plane + shift, s.col, row + b * s.lw, len);
                     }
                 }
             }
