@@ -11,8 +11,9 @@ import dev.kiln.ir.text.IrPrinter;
 import java.util.Arrays;
 
 /**
- * The runtime API generated code calls: ops without a JVM lowering through their eager kernels ({@link #op}),
- * fusion groups ({@link #fused}: the epilogue's library call, then the generated loop split across threads with
+ * The runtime API generated code calls: ops without a JVM lowering through their eager kernels, or through their
+ * packed GEMM/conv path when the compiler made one ({@link #op}, {@link GemmAnchor}), fusion groups
+ * ({@link #fused}: the epilogue's anchor — packed or eager — then the generated loop split across threads with
  * {@link Parallel}), constants, sizes, guards, per-thread scratch arrays, and the scalar helpers the loops call for
  * ops that are not one bytecode (C2 inlines these small static methods). Public because generated classes live
  * in their own class loader; not an API for people.
@@ -26,7 +27,7 @@ public final class KilnKernels {
     private static final ThreadLocal<float[][]> FLOAT_SCRATCH = ThreadLocal.withInitial(() -> new float[0][]);
     private static final ThreadLocal<boolean[][]> BOOL_SCRATCH = ThreadLocal.withInitial(() -> new boolean[0][]);
 
-    /** Calls the eager kernel of top-level op node {@code id}. */
+    /** Runs top-level op node {@code id}: its packed GEMM/conv anchor when it has one, else its eager kernel. */
     public static Tensor[] op(Frame f, int id, Tensor[] in) {
         Program p = f.program;
         try {
