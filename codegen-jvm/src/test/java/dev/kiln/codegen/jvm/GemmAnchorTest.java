@@ -133,6 +133,36 @@ class GemmAnchorTest {
     }
 
     @Test
+    void matmulOfAVectorAndLinearWithAOneElementBias() {
+        String ir = """
+                graph(%v : f32[19], %x : f32[B, 19]):
+                  %w : f32[19, 11] = param["w"]
+                  %lw : f32[11, 19] = param["lw"]
+                  %b : f32[1] = param["b"]
+                  %1 : f32[11] = aten::matmul(%v, %w)
+                  %2 : f32[B, 11] = aten::linear(%x, %lw, %b)
+                  return (%1, %2)
+                """;
+        float[] w = ramp(19 * 11, 1, 0.4);
+        float[] wt = new float[11 * 19];
+        for (int i = 0; i < 19; i++) for (int j = 0; j < 11; j++) wt[j * 19 + i] = w[i * 11 + j];
+        float[] lw = ramp(11 * 19, 0.8, 1.3);
+        try (CompiledModule m = compile(ir, Map.of("w", Tensor.wrap(w, 19, 11), "lw", Tensor.wrap(lw, 11, 19),
+                "b", Tensor.wrap(new float[] {0.75f}, 1)))) {
+            assertEquals(2, m.report().loweredGroups().stream().filter(s -> s.contains("packed off-heap")).count(),
+                    m.report().toString());
+            float[] v = ramp(19, 1, 0.1);
+            float[] x = ramp(3 * 19, 1, 0.2);
+            List<Tensor> out = m.forward(Tensor.wrap(v, 19), Tensor.wrap(x, 3, 19));
+            assertEquals(List.of(11L), boxed(out.get(0).shape()));
+            assertClose(linearRef(v, 1, 19, wt, 11, null), values(out.get(0)), 1e-5, "vector");
+            float[] b = new float[11];
+            java.util.Arrays.fill(b, 0.75f);
+            assertClose(linearRef(x, 3, 19, lw, 11, b), values(out.get(1)), 1e-5, "scalar bias");
+        }
+    }
+
+    @Test
     void epilogueAnchorFeedsTheGeneratedLoop() {
         String ir = """
                 graph(%x : f32[B, 29], %r : f32[B, 13]):
