@@ -7,9 +7,9 @@ import java.util.concurrent.RecursiveAction;
  * Kiln's intra-op thread pool.
  *
  * <p>The thread count comes from {@link #setNumThreads(int)}, else the system property {@code kiln.threads}, else
- * the environment variable {@code KILN_NUM_THREADS}, else the number of available processors. It also sets
- * OpenBLAS's thread count (see {@code Blas}). Work smaller than a grain runs on the calling thread, so small
- * tensors pay no scheduling cost.
+ * the environment variable {@code KILN_NUM_THREADS}, else the number of available processors. OpenBLAS itself
+ * always runs single-threaded; large GEMMs are split over this pool instead (see {@code Blas}). Work smaller than
+ * a grain runs on the calling thread, so small tensors pay no scheduling cost.
  */
 public final class Parallel {
     /** Elements below which an elementwise loop is not worth splitting (about 20–50 µs of work). */
@@ -30,7 +30,7 @@ public final class Parallel {
 
     public static int numThreads() { return numThreads; }
 
-    /** Sets the number of threads kernels may use (at least 1), here and in OpenBLAS. */
+    /** Sets the number of threads kernels may use (at least 1). */
     public static synchronized void setNumThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("thread count must be at least 1, got " + n);
         if (n == numThreads) return;
@@ -41,7 +41,7 @@ public final class Parallel {
         for (java.util.function.IntConsumer l : LISTENERS) l.accept(n);
     }
 
-    /** Registers a callback told the new thread count whenever it changes (used by the BLAS binding). */
+    /** Registers a callback told the new thread count whenever it changes. */
     public static void onThreadCountChange(java.util.function.IntConsumer listener) {
         LISTENERS.add(listener);
     }

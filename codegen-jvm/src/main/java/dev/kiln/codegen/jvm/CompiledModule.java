@@ -9,14 +9,21 @@ import java.util.List;
  * A graph compiled by {@link JvmCompiler}. {@link #forward} is thread-safe: each thread gets its own execution
  * context ({@link Frame}) per binding of the size symbols, holding the memory plan's buffers, so a steady-state call
  * allocates its outputs, the eager kernels' results and a few small objects, and no intermediate of a lowered group.
+ *
+ * <p>The module owns off-heap memory: the constant weights its GEMM anchors packed at compile time
+ * ({@link GemmAnchor}). {@link #close()} frees it at once; a module that is never closed has it freed by JavaCPP's
+ * deallocator once the module is unreachable. The frames' off-heap operand buffers are always left to that
+ * deallocator (they belong to threads that {@code close} cannot reach). {@code close} must not run while a
+ * {@code forward} is in flight; {@code forward} after {@code close} fails.
  */
-public final class CompiledModule {
+public final class CompiledModule implements AutoCloseable {
     private final Program program;
     private final Binder binder;
     private final Interpreter interpreted;
     private final CompileReport report;
     private final byte[] classBytes;
     private final ThreadLocal<Binder.Contexts> contexts;
+    private volatile boolean closed;
 
     CompiledModule(Program program, Binder binder, CompileReport report, byte[] classBytes) {
         this.program = program;
@@ -40,6 +47,7 @@ public final class CompiledModule {
     /** Runs the graph; symbol sizes are read from {@code inputs}. */
     public List<Tensor> forward(Tensor... inputs) {
         if (interpreted != null) return interpreted.run(inputs);
+        if (closed) throw new IllegalStateException("this compiled module was closed (" + report.className() + ")");
         Binder.Contexts c = contexts.get();
         binder.bind(inputs, c.key);
         Frame f = c.get(program, binder);
@@ -50,6 +58,15 @@ public final class CompiledModule {
     }
 
     public CompileReport report() { return report; }
+
+    /** Frees the packed weights of the GEMM anchors; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed || program == null) return;
+        closed = true;
+        for (GemmAnchor a : program.anchors) if (a != null) a.close();
+        for (Program.Group g : program.groups) if (g != null && g.gemm != null) g.gemm.close();
+    }
 
     /** Bytes of pooled intermediate buffers in the calling thread's most recently used execution context. */
     long pooledBytes() {

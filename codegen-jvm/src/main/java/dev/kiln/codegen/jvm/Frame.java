@@ -1,5 +1,6 @@
 package dev.kiln.codegen.jvm;
 
+import dev.kiln.eager.Tensor;
 import dev.kiln.ir.Attrs;
 import java.util.Map;
 
@@ -16,6 +17,9 @@ public final class Frame {
     private final float[][] buffers;
     private final long[][] shapes;
     final Object[][] arrays;
+    /** Per node id: a compiled GEMM anchor's buffers in this context ({@link GemmAnchor}), made on first use. */
+    private final Object[] anchorStates;
+    private final Tensor[][] anchorArgs;
 
     Frame(Program program, Map<String, Long> bindings) {
         this.program = program;
@@ -25,6 +29,20 @@ public final class Frame {
         shapes = new long[n][];
         arrays = new Object[n][];
         buffers = new float[program.bufferCount][];
+        anchorStates = new Object[n];
+        anchorArgs = new Tensor[n][];
+    }
+
+    /** The buffers GEMM anchor node {@code id} keeps in this context, or null before its first call. */
+    Object anchorState(int id) { return anchorStates[id]; }
+
+    void anchorState(int id, Object state) { anchorStates[id] = state; }
+
+    /** A reusable argument array of {@code n} tensors for fusion group {@code id}'s anchor (cleared after use). */
+    Tensor[] anchorInputs(int id, int n) {
+        Tensor[] a = anchorArgs[id];
+        if (a == null) anchorArgs[id] = a = new Tensor[n];
+        return a;
     }
 
     /** Node {@code id}'s attributes under this frame's bindings (evaluated once). */

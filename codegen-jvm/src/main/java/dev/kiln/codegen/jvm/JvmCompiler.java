@@ -16,6 +16,7 @@ import dev.kiln.ir.graph.Use;
 import dev.kiln.ir.graph.Value;
 import dev.kiln.ir.sym.SymExpr;
 import dev.kiln.ir.type.TensorType;
+import dev.kiln.ir.type.ValueType;
 import dev.kiln.passes.kernel.GroupCheck;
 import dev.kiln.passes.kernel.LoweredGroup;
 import dev.kiln.passes.kernel.KernelLowering;
@@ -30,6 +31,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -118,23 +120,35 @@ public final class JvmCompiler {
         List<String> lowered = new ArrayList<>();
         List<String> fallbacks = new ArrayList<>();
         List<MethodNode> kernels = new ArrayList<>();
+        Map<Value, Tensor> topConsts = new IdentityHashMap<>();
         for (int id = 0; id < nodes.size(); id++) {
             Node n = nodes.get(id);
             p.nodes[id] = n;
             NodeKind k = n.kind();
             if (k instanceof NodeKind.OpCall c) {
                 p.attrs[id] = c.attrs();
-                fallbacks.add(n.outputs() + " = " + c.op().qualifiedName() + ": eager kernel");
+                GemmAnchors.Choice ch = GemmAnchors.select(c.op(), c.attrs(), consts(n.inputs(), topConsts, null),
+                        types(n.inputs()));
+                if (ch != null && ch.anchor() != null) {
+                    p.anchors[id] = ch.anchor();
+                    lowered.add(n.outputs() + " = " + ch.anchor().describe());
+                } else {
+                    fallbacks.add(n.outputs() + " = " + c.op().qualifiedName() + ": eager kernel"
+                            + (ch == null ? "" : " (" + ch.reason() + ")"));
+                }
             } else if (k instanceof NodeKind.Param prm) {
                 Tensor t = constants.get(prm.key());
                 if (t == null) throw new KilnException("no parameter or buffer named '" + prm.key() + "' was given");
                 p.constants[id] = t;
+                topConsts.put(n.output(), t);
             } else if (k instanceof NodeKind.Const c) {
                 p.constants[id] = constant(c.data(), (TensorType) n.output().type());
+                topConsts.put(n.output(), (Tensor) p.constants[id]);
             } else if (k instanceof NodeKind.ConstRef r) {
                 p.constants[id] = constant(optimised.constant(r.key()), (TensorType) n.output().type());
+                topConsts.put(n.output(), (Tensor) p.constants[id]);
             } else if (k instanceof NodeKind.Fused) {
-                p.groups[id] = group(n, kernels, lowered, fallbacks);
+                p.groups[id] = group(n, kernels, lowered, fallbacks, topConsts);
             }
         }
         plan(top, p);
@@ -187,7 +201,24 @@ public final class JvmCompiler {
         return Tensor.wrap(d.array(), d.shape());
     }
 
-    private static Program.Group group(Node n, List<MethodNode> kernels, List<String> lowered, List<String> fallbacks) {
+    /** Per value: its constant tensor when {@code topConsts} (or {@code local}, for block values) has one. */
+    private static Tensor[] consts(List<Value> values, Map<Value, Tensor> topConsts, Tensor[] local) {
+        Tensor[] t = new Tensor[values.size()];
+        for (int i = 0; i < t.length; i++) {
+            Value v = values.get(i);
+            t[i] = local != null && local[i] != null ? local[i] : v == null ? null : topConsts.get(v);
+        }
+        return t;
+    }
+
+    private static ValueType[] types(List<Value> values) {
+        ValueType[] t = new ValueType[values.size()];
+        for (int i = 0; i < t.length; i++) t[i] = values.get(i) == null ? null : values.get(i).type();
+        return t;
+    }
+
+    private static Program.Group group(Node n, List<MethodNode> kernels, List<String> lowered, List<String> fallbacks,
+                                       Map<Value, Tensor> topConsts) {
         Program.Group g = new Program.Group();
         String what = n.kind().name() + " " + n.outputs() + ops(n);
         try {
@@ -213,8 +244,20 @@ public final class JvmCompiler {
                     }
                 }
                 g.anchorOperand = lg.anchorOperand();
-                fallbacks.add(n.outputs() + " = " + g.anchorOp.qualifiedName() + " (anchor of " + n.kind().name()
-                        + "): eager kernel");
+                // A group input that is a top-level constant (a frozen weight) counts as constant too.
+                List<Value> outer = new ArrayList<>();
+                for (int i = 0; i < a.inputs().size(); i++) {
+                    outer.add(g.anchorInputs[i] >= 0 ? n.input(g.anchorInputs[i]) : null);
+                }
+                GemmAnchors.Choice ch = GemmAnchors.select(g.anchorOp, g.anchorAttrs,
+                        consts(outer, topConsts, g.anchorConsts), types(a.inputs()));
+                if (ch != null && ch.anchor() != null) {
+                    g.gemm = ch.anchor();
+                    lowered.add(n.outputs() + " anchor " + ch.anchor().describe());
+                } else {
+                    fallbacks.add(n.outputs() + " = " + g.anchorOp.qualifiedName() + " (anchor of " + n.kind().name()
+                            + "): eager kernel" + (ch == null ? "" : " (" + ch.reason() + ")"));
+                }
             }
             List<Operand> ops = lg.kernel().operands();
             g.operandConsts = new Tensor[ops.size()];
@@ -229,6 +272,10 @@ public final class JvmCompiler {
         } catch (LoweringException | UnsupportedOperationException e) {
             g.plan = null;
             g.kernel = -1;
+            if (g.gemm != null) {
+                g.gemm.close();
+                g.gemm = null;
+            }
             g.fallback = new Interpreter(GroupCheck.standalone(n), Map.of());
             fallbacks.add(what + ": not lowered (" + e.getMessage() + "); its block runs on the eager kernels");
         }
@@ -251,6 +298,7 @@ public final class JvmCompiler {
             Program.Group g = p.groups[id];
             if (g == null || g.plan == null) continue;
             Node n = p.nodes[id];
+            if (g.gemm != null) g.gemmSlot = p.bufferCount++;
             g.bufferSlot = new int[n.outputs().size()];
             for (int j = 0; j < g.bufferSlot.length; j++) {
                 Value v = n.outputs().get(j);

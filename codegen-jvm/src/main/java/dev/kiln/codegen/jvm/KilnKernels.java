@@ -11,8 +11,9 @@ import dev.kiln.ir.text.IrPrinter;
 import java.util.Arrays;
 
 /**
- * The runtime API generated code calls: ops without a JVM lowering through their eager kernels ({@link #op}),
- * fusion groups ({@link #fused}: the epilogue's library call, then the generated loop split across threads with
+ * The runtime API generated code calls: ops without a JVM lowering through their eager kernels, or through their
+ * packed GEMM/conv path when the compiler made one ({@link #op}, {@link GemmAnchor}), fusion groups
+ * ({@link #fused}: the epilogue's anchor — packed or eager — then the generated loop split across threads with
  * {@link Parallel}), constants, sizes, guards, per-thread scratch arrays, and the scalar helpers the loops call for
  * ops that are not one bytecode (C2 inlines these small static methods). Public because generated classes live
  * in their own class loader; not an API for people.
@@ -26,10 +27,15 @@ public final class KilnKernels {
     private static final ThreadLocal<float[][]> FLOAT_SCRATCH = ThreadLocal.withInitial(() -> new float[0][]);
     private static final ThreadLocal<boolean[][]> BOOL_SCRATCH = ThreadLocal.withInitial(() -> new boolean[0][]);
 
-    /** Calls the eager kernel of top-level op node {@code id}. */
+    /** Runs top-level op node {@code id}: its packed GEMM/conv anchor when it has one, else its eager kernel. */
     public static Tensor[] op(Frame f, int id, Tensor[] in) {
         Program p = f.program;
         try {
+            GemmAnchor a = p.anchors[id];
+            if (a != null) {
+                float[] out = a.run(f, id, in, -1);
+                return new Tensor[] {Tensor.wrap(out, a.shape(f, id))};
+            }
             Node n = p.nodes[id];
             return Dispatcher.call(((NodeKind.OpCall) n.kind()).op(), f.attrs(id, p.attrs[id]), in);
         } catch (GuardFailedException e) {
@@ -87,16 +93,19 @@ public final class KilnKernels {
         int nStores = plan.kernel.stores().size();
         Object[] arrays = f.arrays[id];
         if (arrays == null) f.arrays[id] = arrays = new Object[nOps + nStores];
-        Tensor anchor = null;
+        Object anchor = null;
         if (g.anchorOp != null) {
-            Tensor[] ai = new Tensor[g.anchorInputs.length];
+            Tensor[] ai = f.anchorInputs(id, g.anchorInputs.length);
             for (int i = 0; i < ai.length; i++) ai[i] = g.anchorInputs[i] >= 0 ? (Tensor) in[g.anchorInputs[i]] : g.anchorConsts[i];
-            anchor = Dispatcher.call(g.anchorOp, f.attrs(id, g.anchorAttrs), ai)[0];
+            // The compiled GEMM path writes into a pooled buffer (the anchor's result never leaves the group).
+            anchor = g.gemm != null ? g.gemm.run(f, id, ai, g.gemmSlot)
+                    : data(Dispatcher.call(g.anchorOp, f.attrs(id, g.anchorAttrs), ai)[0]);
+            Arrays.fill(ai, null);
         }
         for (int i = 0; i < nOps; i++) {
             if (plan.access[i] == LoopPlan.Access.UNUSED) continue;
-            Tensor t = i == g.anchorOperand ? anchor : g.operandConsts[i] != null ? g.operandConsts[i] : (Tensor) in[i];
-            arrays[i] = data(t);
+            arrays[i] = i == g.anchorOperand ? anchor
+                    : data(g.operandConsts[i] != null ? g.operandConsts[i] : (Tensor) in[i]);
         }
         long[] shape = f.shape(id, g.domain);
         long total = 1;

@@ -17,6 +17,8 @@ final class Program {
     final Attrs[] attrs;
     final Object[] constants;
     final Group[] groups;
+    /** Per top-level op node: its compiled GEMM path (packed constant weight), or null for the eager kernel. */
+    final GemmAnchor[] anchors;
     int bufferCount;
     GeneratedGraph graph;
 
@@ -25,6 +27,7 @@ final class Program {
         attrs = new Attrs[n];
         constants = new Object[n];
         groups = new Group[n];
+        anchors = new GemmAnchor[n];
     }
 
     /** A fusion group: its generated kernel ({@code kernel} ≥ 0) or, when not lowered, an interpreter of its block. */
@@ -39,6 +42,10 @@ final class Program {
         int[] anchorInputs;
         Tensor[] anchorConsts;
         int anchorOperand = -1;
+        /** The anchor's compiled GEMM path, or null when the anchor runs on its eager kernel. */
+        GemmAnchor gemm;
+        /** The pooled buffer slot the compiled anchor writes its result into (it never escapes the group). */
+        int gemmSlot = -1;
         /** Per kernel operand: its constant tensor, or null when it is a group input or the anchor's result. */
         Tensor[] operandConsts;
         SymExpr[] domain;

@@ -30,8 +30,13 @@ import org.bytedeco.javacpp.FloatPointer;
  * columns are contiguous (a transposed contiguous view, strides {@code (1, rows)}) is passed as
  * {@code CblasTrans}; both need only bulk copies. Any other layout (e.g. broadcast stride 0) is gathered.
  *
- * <p><b>Threads.</b> OpenBLAS's thread count follows {@link Parallel#numThreads()}. Scratch buffers up to
- * {@value #KEEP_ELEMENTS} elements stay allocated per thread; larger ones are freed after the call.
+ * <p><b>Threads.</b> OpenBLAS always runs single-threaded: its own pool spins between calls, and next to Kiln's
+ * {@link Parallel} pool on a 2-vCPU machine that made 2-thread runs of small models 10–100× slower (a parallel
+ * region waiting for a descheduled peer; {@code docs/benchmarks.md}). A product of at least {@link #SPLIT_FMAS}
+ * multiply-adds is split instead over {@link Parallel}'s threads — by rows of {@code C} when it has at least as
+ * many rows as columns, else by columns, in blocks of a multiple of 16 — each block one single-threaded GEMM on
+ * the shared packed operands. Scratch buffers up to {@value #KEEP_ELEMENTS} elements stay allocated per thread;
+ * larger ones are freed after the call.
  */
 final class Blas {
     /** Scratch buffers up to this many elements are kept for reuse; bigger ones are freed after each call. */
@@ -39,9 +44,11 @@ final class Blas {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /** Multiply-adds from which a product is split over Kiln's threads (~50–100 µs of one-thread sgemm). */
+    static final long SPLIT_FMAS = 1L << 22;
+
     static {
-        blas_set_num_threads(Parallel.numThreads());
-        Parallel.onThreadCountChange(n -> blas_set_num_threads(n));
+        blas_set_num_threads(1);
     }
 
     private Blas() {}
@@ -78,7 +85,8 @@ final class Blas {
             FloatPointer pc = s.floats(2, (long) m * n);
             Layout la = pack(a, s.floatView(0));
             Layout lb = pack(b, s.floatView(1));
-            cblas_sgemm(CblasRowMajor, la.trans, lb.trans, m, n, k, 1f, pa, la.ld, pb, lb.ld, 0f, pc, n);
+            split(m, n, k, (i0, i1, j0, j1) -> cblas_sgemm(CblasRowMajor, la.trans, lb.trans, i1 - i0, j1 - j0, k, 1f,
+                    at(pa, la.rowOffset(i0)), la.ld, at(pb, lb.colOffset(j0)), lb.ld, 0f, at(pc, (long) i0 * n + j0), n));
             s.floatView(2).get(0, c, cOff, m * n);
         } finally {
             s.trim();
@@ -96,7 +104,8 @@ final class Blas {
             DoublePointer pc = s.doubles(2, (long) m * n);
             Layout la = pack(a, s.doubleView(0));
             Layout lb = pack(b, s.doubleView(1));
-            cblas_dgemm(CblasRowMajor, la.trans, lb.trans, m, n, k, 1.0, pa, la.ld, pb, lb.ld, 0.0, pc, n);
+            split(m, n, k, (i0, i1, j0, j1) -> cblas_dgemm(CblasRowMajor, la.trans, lb.trans, i1 - i0, j1 - j0, k, 1.0,
+                    at(pa, la.rowOffset(i0)), la.ld, at(pb, lb.colOffset(j0)), lb.ld, 0.0, at(pc, (long) i0 * n + j0), n));
             s.doubleView(2).get(0, c, cOff, m * n);
         } finally {
             s.trim();
@@ -104,7 +113,49 @@ final class Blas {
     }
 
     /** How a packed operand is to be read by cblas. */
-    private record Layout(int trans, int ld) {}
+    private record Layout(int trans, int ld) {
+        /** Offset of row {@code i} of the operand as a left factor ({@code m × k}). */
+        long rowOffset(int i) { return trans == CblasNoTrans ? (long) i * ld : i; }
+
+        /** Offset of column {@code j} of the operand as a right factor ({@code k × n}). */
+        long colOffset(int j) { return trans == CblasNoTrans ? j : (long) j * ld; }
+    }
+
+    /** One block {@code C[i0:i1, j0:j1]} of a split product. */
+    @FunctionalInterface
+    private interface Block {
+        void run(int i0, int i1, int j0, int j1);
+    }
+
+    /** Runs {@code block} over all of {@code C}, or over row or column blocks on Kiln's threads when large. */
+    private static void split(int m, int n, int k, Block block) {
+        int threads = Parallel.numThreads();
+        boolean rows = m >= n;
+        int len = rows ? m : n;
+        int chunks = (long) m * n * k < SPLIT_FMAS ? 1 : Math.min(threads, Math.max(1, len / 16));
+        if (chunks <= 1) {
+            block.run(0, m, 0, n);
+            return;
+        }
+        int per = ((len + chunks - 1) / chunks + 15) / 16 * 16;
+        int count = (len + per - 1) / per;
+        Parallel.forRange(count, 1, (s, e) -> {
+            for (int c = s; c < e; c++) {
+                int lo = c * per;
+                int hi = Math.min(len, lo + per);
+                if (rows) block.run(lo, hi, 0, n);
+                else block.run(0, m, lo, hi);
+            }
+        });
+    }
+
+    private static FloatPointer at(FloatPointer p, long offset) {
+        return offset == 0 ? p : new FloatPointer(p).position(offset);
+    }
+
+    private static DoublePointer at(DoublePointer p, long offset) {
+        return offset == 0 ? p : new DoublePointer(p).position(offset);
+    }
 
     /** Copies the elements of {@code a} into {@code dst} (from index 0) in a layout cblas reads directly. */
     private static Layout pack(Matrix a, FloatBuffer dst) {

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * <p>For each image and group, the receptive fields are unrolled into a {@code (C/g·kh·kw) × (oh·ow)} column
  * matrix and multiplied by the group's {@code (O/g) × (C/g·kh·kw)} weight block straight into the output. A 1×1
  * convolution with unit stride and no padding needs no unrolling: the input plane is already that matrix.
- * Unrolling is split over threads by column-matrix rows; the GEMM uses OpenBLAS's own threads.
+ * Unrolling is split over threads by column-matrix rows; a large GEMM is split over Kiln's threads by {@link Blas}.
  */
 final class Conv2dKernel {
     private static final Op OP = Op.CONV2D;

@@ -89,17 +89,55 @@ class BlasTest {
     }
 
     @Test
-    void threadCountFollowsParallel() {
+    void openBlasStaysSingleThreadedWhateverParallelSays() {
         Blas.gemm(new Matrix(new float[1], 0, 1, 1, 1, 1), new Matrix(new float[1], 0, 1, 1, 1, 1), new float[1], 0);
         int before = Parallel.numThreads();
-        assertEquals(before, openblas.blas_get_num_threads());
         try {
-            int other = before == 1 ? 2 : 1;
-            Parallel.setNumThreads(other);
-            assertEquals(other, openblas.blas_get_num_threads());
+            Parallel.setNumThreads(2);
+            assertEquals(1, openblas.blas_get_num_threads());
+            Parallel.setNumThreads(1);
+            assertEquals(1, openblas.blas_get_num_threads());
         } finally {
             Parallel.setNumThreads(before);
         }
-        assertTrue(openblas.blas_get_num_threads() == before);
+    }
+
+    @Test
+    void largeProductsSplitOverTwoThreadsInEveryLayout() {
+        int before = Parallel.numThreads();
+        Parallel.setNumThreads(2);
+        try {
+            // m >= n: split by rows; m < n: split by columns. Both above SPLIT_FMAS, with ragged last blocks.
+            int[][] shapes = {{300, 150, 100}, {40, 1100, 210}};
+            for (int[] sh : shapes) {
+                int m = sh[0];
+                int k = sh[1];
+                int n = sh[2];
+                assertTrue((long) m * n * k >= Blas.SPLIT_FMAS);
+                float[] sa = rand(m * k + 3);
+                float[] sb = rand(k * n + 5);
+                Matrix[] as = {new Matrix(sa, 3, m, k, k, 1), new Matrix(sa, 3, m, k, 1, m)};
+                Matrix[] bs = {new Matrix(sb, 5, k, n, n, 1), new Matrix(sb, 5, k, n, 1, k)};
+                for (Matrix a : as) {
+                    for (Matrix b : bs) {
+                        float[] c = new float[m * n];
+                        Blas.gemm(a, b, c, 0);
+                        for (int i = 0; i < m; i += 7) {
+                            for (int j = 0; j < n; j++) {
+                                double r = ref(a, b, i, j);
+                                assertEquals(r, c[i * n + j], 1e-5 * (Math.abs(r) + k), a + " x " + b + " at " + i + "," + j);
+                            }
+                        }
+                        int last = m - 1;
+                        for (int j = 0; j < n; j++) {
+                            double r = ref(a, b, last, j);
+                            assertEquals(r, c[last * n + j], 1e-5 * (Math.abs(r) + k), "last row");
+                        }
+                    }
+                }
+            }
+        } finally {
+            Parallel.setNumThreads(before);
+        }
     }
 }

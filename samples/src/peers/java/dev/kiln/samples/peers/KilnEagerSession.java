@@ -18,7 +18,7 @@ final class KilnEagerSession implements EngineSession {
     }
 
     static KilnEagerSession open(PeerCase c, PeerInput input, int threads) {
-        // Process-wide: also sets OpenBLAS's thread count.
+        // Process-wide (OpenBLAS itself stays single-threaded; Kiln splits large GEMMs over its own pool).
         Parallel.setNumThreads(threads);
         return new KilnEagerSession(c.javaModel().load(c.dir()), input.tensors());
     }

@@ -1,0 +1,267 @@
+package dev.kiln.codegen.jvm;
+
+import dev.kiln.eager.KilnException;
+import dev.kiln.eager.Tensor;
+import java.util.Arrays;
+
+/**
+ * {@code conv2d} with a constant weight {@code [O, C/g, kh, kw]} and constant stride, padding, dilation and groups:
+ * im2col of the <em>whole batch</em> into a {@code (C·kh·kw) × (N·L)} column matrix ({@code L = oh·ow}), then one
+ * {@code sgemm} (or, for at most {@link GemmCall#GEMV_ROWS} output channels per group, one {@code sgemv} per channel)
+ * per group, {@code [O/g, C/g·kh·kw] · [C/g·kh·kw, N·L]}, into an {@code O × (N·L)} result that is
+ * copied back as {@code [N, O, oh, ow]}; bias through {@code beta = 1} on a pre-broadcast block.
+ *
+ * <p>The column matrix is built on the heap in a per-frame array and moved off the heap with one bulk copy. With
+ * stride 1 it uses the "wide" layout ({@link #wideCol}: one long copy per kernel tap and image); otherwise classic
+ * im2col (runs of input rows copied with {@code System.arraycopy}). Padding positions do not depend on the data, so
+ * the arrays are zeroed once when the frame makes them and a call writes only the in-bounds runs.
+ */
+final class ConvAnchor extends GemmAnchor {
+    private final int o;
+    private final int cg;
+    private final int kh;
+    private final int kw;
+    private final int groups;
+    private final int sh;
+    private final int sw;
+    private final int ph;
+    private final int pw;
+    private final int dh;
+    private final int dw;
+    private final NativeFloats w;
+    private final float[] bias;
+
+    /** Per-frame buffers for one input shape. */
+    private static final class State {
+        final int n;
+        final int c;
+        final int h;
+        final int wd;
+        final int oh;
+        final int ow;
+        final long[] shape;
+        /** Stride 1: the "wide" layout (below); else classic im2col. */
+        final boolean wide;
+        final int hp;
+        final int wp;
+        /** Column-matrix columns per image: {@code oh·wp} when wide, else {@code oh·ow}. */
+        final int lw;
+        /** Wide with padding: the zero-bordered input copy (borders zeroed once); else null. */
+        final float[] padded;
+        /** Wide with {@code wp > ow}: the wide GEMM result on the heap, before its valid columns are extracted. */
+        final float[] wideOut;
+        final float[] col;
+        final NativeFloats colN;
+        final NativeFloats out;
+        final NativeFloats biasBlock;
+        final GemmCall[] calls;
+
+        State(ConvAnchor a, int n, int c, int h, int wd, int oh, int ow, long[] shape) {
+            this.n = n;
+            this.c = c;
+            this.h = h;
+            this.wd = wd;
+            this.oh = oh;
+            this.ow = ow;
+            this.shape = shape;
+            int k = a.cg * a.kh * a.kw;
+            wide = a.sh == 1 && a.sw == 1;
+            hp = h + 2 * a.ph;
+            wp = wd + 2 * a.pw;
+            lw = wide ? oh * wp : oh * ow;
+            padded = wide && (a.ph > 0 || a.pw > 0) ? new float[n * c * hp * wp] : null;
+            wideOut = wide && wp > ow ? new float[a.o * n * lw] : null;
+            int cols = n * lw;
+            col = new float[c * a.kh * a.kw * cols];
+            colN = new NativeFloats(col.length);
+            out = new NativeFloats((long) a.o * cols);
+            if (a.bias != null) {
+                float[] b = new float[a.o * cols];
+                for (int oc = 0; oc < a.o; oc++) Arrays.fill(b, oc * cols, (oc + 1) * cols, a.bias[oc]);
+                biasBlock = NativeFloats.of(b);
+            } else {
+                biasBlock = null;
+            }
+            int og = a.o / a.groups;
+            calls = new GemmCall[a.groups];
+            for (int g = 0; g < a.groups; g++) {
+                calls[g] = new GemmCall(og, cols, k, a.w, (long) g * og * k, k, colN, (long) g * k * cols, false, cols,
+                        out, (long) g * og * cols, cols, a.bias == null ? 0f : 1f);
+            }
+        }
+    }
+
+    ConvAnchor(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        int[] ws = weight.intShape();
+        o = ws[0];
+        cg = ws[1];
+        kh = ws[2];
+        kw = ws[3];
+        this.groups = groups;
+        sh = stride[0];
+        sw = stride[1];
+        ph = padding[0];
+        pw = padding[1];
+        dh = dilation[0];
+        dw = dilation[1];
+        if (o % groups != 0) {
+            throw new KilnException("aten::conv2d: weight " + Arrays.toString(ws) + " expected out_channels divisible by"
+                    + " groups=" + groups);
+        }
+        w = NativeFloats.of(floats(weight));
+        this.bias = bias == null ? null : floats(bias);
+    }
+
+    @Override
+    String describe() {
+        return "aten::conv2d by a constant " + o + "x" + cg + "x" + kh + "x" + kw + " weight packed off-heap (groups "
+                + groups + ", stride " + sh + "x" + sw + ", padding " + ph + "x" + pw + ", dilation " + dh + "x" + dw
+                + "): batch im2col + " + groups + (o / groups <= GemmCall.GEMV_ROWS ? " x " + (o / groups) + " sgemv" : " sgemm") + (bias == null ? "" : ", bias by beta=1");
+    }
+
+    @Override
+    float[] run(Frame f, int id, Tensor[] in, int slot) {
+        Tensor x = in[0];
+        requireFloat("aten::conv2d", "input", x);
+        int[] is = x.intShape();
+        if (is.length != 3 && is.length != 4) {
+            throw new KilnException("aten::conv2d: argument 'input' expected a 3-d (unbatched) or 4-d tensor, found "
+                    + is.length + "-d shape " + Arrays.toString(is));
+        }
+        int n = is.length == 4 ? is[0] : 1;
+        int c = is[is.length - 3];
+        int h = is[is.length - 2];
+        int wd = is[is.length - 1];
+        State s = (State) f.anchorState(id);
+        if (s == null || s.n != n || s.c != c || s.h != h || s.wd != wd || s.shape.length != is.length) {
+            s = state(is, n, c, h, wd);
+            f.anchorState(id, s);
+        }
+        Tensor xd = dense(x);
+        if (s.wide) wideCol((float[]) xd.storage().array(), xd.storageOffset(), s);
+        else im2col((float[]) xd.storage().array(), xd.storageOffset(), s);
+        s.colN.view.put(0, s.col, 0, s.col.length);
+        if (s.biasBlock != null) s.out.copyFrom(s.biasBlock);
+        for (GemmCall call : s.calls) call.run();
+        int l = s.oh * s.ow;
+        float[] out = result(f, slot, n * o * l);
+        if (s.wideOut != null) {
+            // Keep the first ow of every wp columns: [O, N, oh, wp] -> [N, O, oh, ow].
+            s.out.view.get(0, s.wideOut, 0, s.wideOut.length);
+            for (int b = 0; b < n; b++) {
+                for (int oc = 0; oc < o; oc++) {
+                    int src = (oc * n + b) * s.lw;
+                    int dst = (b * o + oc) * l;
+                    for (int y = 0; y < s.oh; y++) System.arraycopy(s.wideOut, src + y * s.wp, out, dst + y * s.ow, s.ow);
+                }
+            }
+        } else if (n == 1) {
+            s.out.view.get(0, out, 0, o * l);
+        } else {
+            // The GEMM result is [O, N, L]; the tensor is [N, O, L].
+            for (int b = 0; b < n; b++) {
+                for (int oc = 0; oc < o; oc++) s.out.view.get((oc * n + b) * l, out, (b * o + oc) * l, l);
+            }
+        }
+        return out;
+    }
+
+    private State state(int[] is, int n, int c, int h, int wd) {
+        if (cg * groups != c) {
+            throw new KilnException("aten::conv2d: weight [" + o + ", " + cg + ", " + kh + ", " + kw + "] with groups="
+                    + groups + " expected input " + Arrays.toString(is) + " to have " + (cg * groups)
+                    + " channels, found " + c + " channels");
+        }
+        int effH = dh * (kh - 1) + 1;
+        int effW = dw * (kw - 1) + 1;
+        if (h + 2 * ph < effH || wd + 2 * pw < effW) {
+            throw new KilnException("aten::conv2d: expected the padded input (" + (h + 2 * ph) + " x " + (wd + 2 * pw)
+                    + ") to be at least the dilated kernel size (" + effH + " x " + effW + "), found it smaller");
+        }
+        int oh = (h + 2 * ph - effH) / sh + 1;
+        int ow = (wd + 2 * pw - effW) / sw + 1;
+        long[] shape = is.length == 4 ? new long[] {n, o, oh, ow} : new long[] {o, oh, ow};
+        return new State(this, n, c, h, wd, oh, ow, shape);
+    }
+
+    /**
+     * Row {@code (ci, ki, kj)}, column {@code (b, y, x)} of the column matrix holds input
+     * {@code (b, ci, y·sh − ph + ki·dh, x·sw − pw + kj·dw)}; only in-bounds elements are written (the rest stay 0).
+     */
+    private void im2col(float[] src, int off, State s) {
+        int l = s.oh * s.ow;
+        int cols = s.n * l;
+        int hw = s.h * s.wd;
+        float[] col = s.col;
+        for (int ci = 0; ci < s.c; ci++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++) {
+                    int row = ((ci * kh + ki) * kw + kj) * cols;
+                    int xShift = kj * dw - pw;
+                    // Output columns x whose input column x·sw + xShift lies in [0, w).
+                    int xLo = Math.min(s.ow, ceilDiv(Math.max(0, -xShift), sw));
+                    int xHi = Math.max(xLo, Math.min(s.ow, Math.floorDiv(s.wd - 1 - xShift, sw) + 1));
+                    if (xHi <= xLo) continue;
+                    for (int b = 0; b < s.n; b++) {
+                        int plane = off + (b * s.c + ci) * hw;
+                        for (int y = 0; y < s.oh; y++) {
+                            int iy = y * sh - ph + ki * dh;
+                            if (iy < 0 || iy >= s.h) continue;
+                            int dst = row + b * l + y * s.ow;
+                            int srcRow = plane + iy * s.wd + xShift;
+                            if (sw == 1) {
+                                System.arraycopy(src, srcRow + xLo, col, dst + xLo, xHi - xLo);
+                            } else {
+                                for (int xx = xLo; xx < xHi; xx++) col[dst + xx] = src[srcRow + xx * sw];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The stride-1 column matrix in the "wide" layout: outputs are computed for all {@code wp} columns of each
+     * output row ({@code x ≥ ow} are garbage and dropped when copying back), so row {@code (ci, ki, kj)} of image
+     * {@code b} is one contiguous slice of the zero-padded input plane starting at {@code ki·dh·wp + kj·dw} — one
+     * {@code System.arraycopy} of {@code oh·wp} floats instead of {@code oh} short ones. Costs {@code wp/ow} more GEMM
+     * columns (1.1–1.4× on the conformance models). Slice ends past the plane (only garbage columns of the last
+     * row) are not written, so they keep their zeros from the frame's first call.
+     */
+    private void wideCol(float[] src, int off, State s) {
+        float[] p = src;
+        int pOff = off;
+        int plane = s.hp * s.wp;
+        if (s.padded != null) {
+            p = s.padded;
+            pOff = 0;
+            for (int img = 0; img < s.n * s.c; img++) {
+                for (int y = 0; y < s.h; y++) {
+                    System.arraycopy(src, off + (img * s.h + y) * s.wd, p, (img * s.hp + y + ph) * s.wp + pw, s.wd);
+                }
+            }
+        }
+        int cols = s.n * s.lw;
+        for (int ci = 0; ci < s.c; ci++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++) {
+                    int row = ((ci * kh + ki) * kw + kj) * cols;
+                    int shift = ki * dh * s.wp + kj * dw;
+                    int len = Math.min(s.lw, plane - shift);
+                    for (int b = 0; b < s.n; b++) {
+                        System.arraycopy(p, pOff + (b * s.c + ci) * plane + shift, s.col, row + b * s.lw, len);
+                    }
+                }
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) { return -Math.floorDiv(-a, b); }
+
+    @Override
+    long[] shape(Frame f, int id) { return ((State) f.anchorState(id)).shape; }
+
+    @Override
+    public void close() { w.close(); }
+}

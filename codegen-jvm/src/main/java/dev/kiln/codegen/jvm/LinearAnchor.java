@@ -1,0 +1,130 @@
+package dev.kiln.codegen.jvm;
+
+import dev.kiln.eager.KilnException;
+import dev.kiln.eager.Tensor;
+import java.util.Arrays;
+
+/**
+ * {@code linear(x, W, b)} and {@code matmul/mm(x, W)} with a constant 2-d {@code W}: {@code x [..., K]} times the
+ * weight packed as {@code linear} stores it, {@code N × K} row-major ({@code matmul}'s {@code K × N} is transposed
+ * once at compile time) and read transposed ({@code sgemm} with {@code B} transposed, or one {@code sgemv} per row
+ * for at most {@link GemmCall#GEMV_ROWS} rows), plus {@code b}
+ * through {@code beta = 1} on a result buffer pre-filled from a bias block broadcast to {@code M} rows once per
+ * frame. Per call: one bulk copy of {@code x} off the heap, one {@code sgemm} (split by columns over threads when
+ * large, {@link GemmCall}), one bulk copy of the {@code M × N} result back.
+ */
+final class LinearAnchor extends GemmAnchor {
+    private final String op;
+    private final int k;
+    private final int n;
+    private final NativeFloats w;
+    private final float[] bias;
+
+    /** Per-frame buffers, for one row count {@code m}. */
+    private static final class State {
+        final int m;
+        final long[] shape;
+        final NativeFloats a;
+        final NativeFloats c;
+        final NativeFloats biasBlock;
+        final GemmCall call;
+
+        State(int m, long[] shape, int k, int n, NativeFloats w, float[] bias) {
+            this.m = m;
+            this.shape = shape;
+            a = new NativeFloats((long) m * k);
+            c = new NativeFloats((long) m * n);
+            if (bias != null) {
+                float[] rows = new float[m * n];
+                for (int i = 0; i < m; i++) System.arraycopy(bias, 0, rows, i * n, n);
+                biasBlock = NativeFloats.of(rows);
+            } else {
+                biasBlock = null;
+            }
+            call = new GemmCall(m, n, k, a, 0, k, w, 0, true, k, c, 0, n, bias == null ? 0f : 1f);
+        }
+    }
+
+    /**
+     * @param op        the op's name, for messages
+     * @param weightNK  the weight as a row-major {@code N × K} matrix
+     * @param bias      {@code N} values, or null
+     */
+    private LinearAnchor(String op, int k, int n, float[] weightNK, float[] bias) {
+        this.op = op;
+        this.k = k;
+        this.n = n;
+        this.w = NativeFloats.of(weightNK);
+        this.bias = bias;
+    }
+
+    /** {@code linear}: {@code W [N, K]} (any layout), {@code b} null, {@code [N]} or one value. */
+    static LinearAnchor linear(Tensor weight, Tensor bias) {
+        int n = weight.intShape()[0];
+        int k = weight.intShape()[1];
+        return new LinearAnchor("aten::linear", k, n, floats(weight), bias == null ? null : biasRow(bias, n));
+    }
+
+    /** {@code matmul}/{@code mm} by a constant {@code W [K, N]}. */
+    static LinearAnchor matmul(String op, Tensor weight) {
+        int k = weight.intShape()[0];
+        int n = weight.intShape()[1];
+        float[] src = floats(weight);
+        float[] wt = new float[n * k];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < n; j++) wt[j * k + i] = src[i * n + j];
+        }
+        return new LinearAnchor(op, k, n, wt, null);
+    }
+
+    private static float[] biasRow(Tensor bias, int n) {
+        float[] v = floats(bias);
+        float[] b = new float[n];
+        for (int j = 0; j < n; j++) b[j] = v.length == 1 ? v[0] : v[j];
+        return b;
+    }
+
+    @Override
+    String describe() {
+        return op + " by a constant " + n + "x" + k + " weight packed off-heap (N x K)" + (bias == null ? "" : ", bias by beta=1");
+    }
+
+    @Override
+    float[] run(Frame f, int id, Tensor[] in, int slot) {
+        Tensor x = in[0];
+        requireFloat(op, "input", x);
+        int[] xs = x.intShape();
+        if (xs.length == 0 || xs[xs.length - 1] != k) {
+            throw new KilnException(op + ": expected 'input' with " + k + " features in its last dimension, found shape "
+                    + Arrays.toString(xs));
+        }
+        int m = (int) (x.numel() / Math.max(1, k));
+        State s = (State) f.anchorState(id);
+        if (s == null || s.m != m || !sameLead(s.shape, xs)) {
+            long[] shape = new long[xs.length];
+            for (int d = 0; d < xs.length - 1; d++) shape[d] = xs[d];
+            shape[xs.length - 1] = n;
+            s = new State(m, shape, k, n, w, bias);
+            f.anchorState(id, s);
+        }
+        Tensor xd = dense(x);
+        s.a.view.put(0, (float[]) xd.storage().array(), xd.storageOffset(), m * k);
+        if (s.biasBlock != null) s.c.copyFrom(s.biasBlock);
+        s.call.run();
+        float[] out = result(f, slot, m * n);
+        s.c.view.get(0, out, 0, m * n);
+        return out;
+    }
+
+    private static boolean sameLead(long[] shape, int[] xs) {
+        if (shape.length != xs.length) return false;
+        for (int d = 0; d < xs.length - 1; d++) if (shape[d] != xs[d]) return false;
+        return true;
+    }
+
+    @Override
+    long[] shape(Frame f, int id) { return ((State) f.anchorState(id)).shape; }
+
+    @Override
+    public void close() { w.close(); }
+}
