@@ -44,5 +44,5 @@ final class KilnCompiledSession implements EngineSession {
     public List<Tensor> runOn(PeerInput other) { return compiled.forward(other.tensors().toArray(Tensor[]::new)); }
 
     @Override
-    public void close() {} // the compiled module holds only heap memory
+    public void close() { compiled.close(); } // frees the packed weights
 }
