@@ -14,11 +14,11 @@ import java.util.Set;
 
 /**
  * {@code run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--device cpu|cuda]
- * [--regenerate-code] [--threads N] [--timing]}: loads the archive (printing what the backend did with its generated
- * code on stderr), runs it once on the inputs (in signature order) and writes {@code output0.npy, ...} in output
+ * [--regenerate-code] [--threads N] [--timing] [--verbose]}: loads the archive, runs it once on the inputs (in signature order) and writes {@code output0.npy, ...} in output
  * order. Nothing is written when loading, reading the inputs or running fails. {@code --timing} prints the load
  * and first-inference times and the time from JVM start to the first result on stderr (the cold-start figure of
- * docs/benchmarks.md).
+ * docs/benchmarks.md). {@code --verbose} prints what the backend did with the archive's generated code (verified and
+ * loaded, regenerated and why) on stderr; a successful run is otherwise silent there, as scripts expect.
  */
 final class RunCommand {
     private RunCommand() {}
@@ -26,7 +26,7 @@ final class RunCommand {
     static int run(String[] args, PrintStream out, PrintStream err) {
         Set<String> options = new java.util.HashSet<>(Set.of("--input", "--out-dir", "--threads"));
         options.addAll(ModelFiles.LOAD_OPTIONS);
-        CommandLine cl = CommandLine.parse(args, options, Set.of("--timing", ModelFiles.REGENERATE));
+        CommandLine cl = CommandLine.parse(args, options, Set.of("--timing", "--verbose", ModelFiles.REGENERATE));
         String archive = cl.onlyPositional("archive (.kiln file)");
         Path outDir = Path.of(cl.required("--out-dir"));
         String threads = cl.optional("--threads");
@@ -35,7 +35,7 @@ final class RunCommand {
         long t0 = System.nanoTime();
         LoadedModel model = ModelFiles.load(archive, ModelFiles.loadOptions(cl));
         long t1 = System.nanoTime();
-        for (String note : model.codeNotes()) err.println("kiln run: " + note);
+        if (cl.flag("--verbose")) for (String note : model.codeNotes()) err.println("kiln run: " + note);
         Tensor[] inputs = ModelFiles.readInputs(cl.all("--input"));
         long t2 = System.nanoTime();
         List<Tensor> outputs = Calls.forward(model, inputs);

@@ -59,12 +59,13 @@ public final class RuntimeCli {
                 usage: kiln <command> [options]
 
                   run <file.kiln> --input <file.npy>... --out-dir <dir> [--backend NAME] [--device cpu|cuda]
-                        [--regenerate-code] [--threads N] [--timing]
+                        [--regenerate-code] [--threads N] [--timing] [--verbose]
                         Run the model once on the inputs (in the signature's order) and write output0.npy,
                         output1.npy, ... to <dir>. Nothing is written when the run fails. --timing prints
                         load, first-inference and JVM-start-to-result times on stderr. Backends: interp, jvm
                         (the archive's verified class), ptx (its PTX with --device cuda, else its JVM code);
-                        --regenerate-code ignores embedded code and generates it again from the archive's IR.
+                        --regenerate-code ignores embedded code and generates it again from the archive's IR;
+                        --verbose prints what the backend did with the archive's code on stderr.
                   inspect <file.kiln>
                         Metadata, signature, op counts, sizes, generated code and its verification, entries
                         and the graph text.

@@ -198,7 +198,10 @@ class RuntimeCliTest {
     @Test
     void jvmArchiveRunsItsVerifiedClassAndInspectShowsIt() throws Exception {
         archive = compiled("jvm");
-        Result r = run("--input", x.toString(), "--input", s.toString());
+        Result quiet = run("--input", x.toString(), "--input", s.toString());
+        assertEquals(0, quiet.status(), quiet.err());
+        assertEquals("", quiet.err(), "a successful run says nothing on stderr without --verbose");
+        Result r = run("--input", x.toString(), "--input", s.toString(), "--verbose");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().contains("kiln run: jvm: kiln/jvm/dev/kiln/codegen/jvm/generated/"), r.err());
         assertTrue(r.err().contains(".class: SHA-256 checked, allow-list scan passed, loaded"), r.err());
@@ -224,7 +227,7 @@ class RuntimeCliTest {
         assertEquals(0, i.status(), i.err());
         assertTrue(i.out().contains("REJECTED by the allow-list scan"), i.out());
 
-        Result r = run("--input", x.toString(), "--input", s.toString(), "--regenerate-code");
+        Result r = run("--input", x.toString(), "--input", s.toString(), "--regenerate-code", "--verbose");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().contains("class regenerated from the archive's optimised graph as requested"), r.err());
     }
@@ -234,7 +237,7 @@ class RuntimeCliTest {
         org.junit.jupiter.api.Assumptions.assumeFalse(
                 dev.kiln.codegen.ptx.cuda.CudaAvailability.check().available(), "this machine has a CUDA device");
         archive = compiled("ptx");
-        Result r = run("--input", x.toString(), "--input", s.toString());
+        Result r = run("--input", x.toString(), "--input", s.toString(), "--verbose");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().contains("ptx: runs on the CPU"), r.err());
         Files.walk(outDir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -309,7 +312,7 @@ class RuntimeCliTest {
         fails(cli("frobnicate"), 2, "kiln: unknown command 'frobnicate'");
         fails(cli("run", archive.toString()), 2, "kiln run: --out-dir is required");
         fails(cli("run", "--out-dir", outDir.toString()), 2, "expected one archive (.kiln file), found none");
-        fails(run("--input", x.toString(), "--verbose", "1"), 2, "unknown option '--verbose'");
+        fails(run("--input", x.toString(), "--loud", "1"), 2, "unknown option '--loud'");
         fails(cli("bench", archive.toString(), "--seconds", "soon"), 2, "--seconds expects a positive number");
         fails(cli("bench", archive.toString(), "--threads"), 2, "--threads needs a value");
         assertEquals(2, cli().status());
