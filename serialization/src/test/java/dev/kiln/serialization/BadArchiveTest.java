@@ -301,6 +301,15 @@ class BadArchiveTest {
     }
 
     @Test
+    void tensorHashDisagreeingWithTheIndex() throws Exception {
+        // The entry itself is intact (its index hash is right); only the tensor's own record of it is wrong.
+        Surgery.editModel(file, m -> m.setParameters(1, m.getParameters(1).toBuilder()
+                .setSha256(ByteString.copyFrom(new byte[32]))));
+        reject(CHECKSUM_MISMATCH, "kiln/data/1", "parameter 'conv.bias': SHA-256 differs from the one recorded for the "
+                + "tensor");
+    }
+
+    @Test
     void boolTensorWithABadByte() throws Exception {
         Map<String, byte[]> entries = Surgery.entries(file);
         Model.Builder m = Model.parseFrom(entries.get("kiln/model.pb")).toBuilder();
