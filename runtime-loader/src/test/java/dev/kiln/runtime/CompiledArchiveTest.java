@@ -88,8 +88,7 @@ class CompiledArchiveTest {
         matchesReference(asked, 3);
 
         Rezip.editModel(file, m -> {
-            m.getCompiledCodeBuilder(0).setAbiVersion(999);
-            return m;
+            return m.setCompiledCode(0, m.getCompiledCode(0).toBuilder().setAbiVersion(999));
         });
         LoadedModel old = KilnRuntime.load(file);
         assertTrue(old.codeNotes().get(0).contains("because it was generated for codegen ABI version 999"),

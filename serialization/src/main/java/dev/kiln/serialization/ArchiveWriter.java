@@ -169,16 +169,20 @@ public final class ArchiveWriter {
 
     private static Model model(KilnArchive a, Plan plan) {
         Model.Builder m = Model.newBuilder();
-        m.getFormatVersionBuilder().setMajor(FormatVersion.CURRENT.major()).setMinor(FormatVersion.CURRENT.minor());
+        // Lite messages (no nested-builder accessors): each sub-message is built, then set.
+        m.setFormatVersion(dev.kiln.serialization.proto.FormatVersion.newBuilder()
+                .setMajor(FormatVersion.CURRENT.major()).setMinor(FormatVersion.CURRENT.minor()));
         ArchiveMetadata md = a.metadata();
         m.setMetadata(Metadata.newBuilder().setKilnVersion(md.kilnVersion())
                 .setCreatedUnixMillis(md.created().toEpochMilli()).setModelClass(md.modelClass())
                 .putAllTraceOptions(md.traceOptions()).putAllCompileOptions(md.compileOptions()));
-        for (Signature.Port p : a.signature().inputs()) m.getSignatureBuilder().addInputs(port(p));
-        for (Signature.Port p : a.signature().outputs()) m.getSignatureBuilder().addOutputs(port(p));
-        m.getGraphBuilder().setTop(GraphEncoder.block(a.graph().topBlock()));
+        var sig = dev.kiln.serialization.proto.Signature.newBuilder();
+        for (Signature.Port p : a.signature().inputs()) sig.addInputs(port(p));
+        for (Signature.Port p : a.signature().outputs()) sig.addOutputs(port(p));
+        m.setSignature(sig);
+        m.setGraph(dev.kiln.serialization.proto.Graph.newBuilder().setTop(GraphEncoder.block(a.graph().topBlock()))
+                .addAllConstants(plan.constants));
         m.addAllParameters(plan.parameters);
-        m.getGraphBuilder().addAllConstants(plan.constants);
         for (int i = 0; i < a.compiledCode().size(); i++) {
             m.addCompiledCode(compiledCode(a.compiledCode().get(i), plan.codeConstants.get(i)));
         }
@@ -193,7 +197,8 @@ public final class ArchiveWriter {
     private static dev.kiln.serialization.proto.CompiledCode compiledCode(CompiledCode c, List<TensorInfo> constants) {
         var out = dev.kiln.serialization.proto.CompiledCode.newBuilder().setBackend(c.backend())
                 .setAbiVersion(c.abiVersion()).putAllCompileOptions(c.compileOptions());
-        out.getGraphBuilder().setTop(GraphEncoder.block(c.graph().topBlock(), true)).addAllConstants(constants);
+        out.setGraph(dev.kiln.serialization.proto.Graph.newBuilder().setTop(GraphEncoder.block(c.graph().topBlock(), true))
+                .addAllConstants(constants));
         for (CompiledCode.Artifact a : c.artifacts()) {
             var art = CodeArtifact.newBuilder().setName(a.name()).setEntry(a.entry());
             CompiledCode.PtxLaunch l = a.launch();

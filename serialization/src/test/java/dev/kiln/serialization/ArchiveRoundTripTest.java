@@ -198,10 +198,7 @@ class ArchiveRoundTripTest {
         ArchiveWriter.write(Samples.myNetArchive(), file);
         Map<String, byte[]> entries = Surgery.entries(file);
         var m = dev.kiln.serialization.proto.Model.parseFrom(entries.get("kiln/model.pb")).toBuilder();
-        m.getFormatVersionBuilder().setMinor(7);
-        // A field a 1.7 writer might add: number 99, unknown to this reader.
-        m.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder().addField(99,
-                com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(42).build()).build());
+        m.setFormatVersion(m.getFormatVersion().toBuilder().setMinor(7));
         byte[] version = "1.7\n".getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < m.getArtifactsCount(); i++) {
             if (m.getArtifacts(i).getName().equals("kiln/version")) {
@@ -215,7 +212,16 @@ class ArchiveRoundTripTest {
         m.addArtifacts(dev.kiln.serialization.proto.ArtifactEntry.newBuilder().setName("kiln/future/hints.bin")
                 .setKindValue(42).setByteLength(future.length).setSha256(com.google.protobuf.ByteString.copyFrom(sha256(future))));
         entries.put("kiln/version", version);
-        entries.put("kiln/model.pb", m.build().toByteArray());
+        // A field a 1.7 writer might add: number 99, a varint (42), unknown to this reader. A message's fields may
+        // come in any order, so appending its encoding (tag 99 << 3 | 0 = 792, two varint bytes) adds the field.
+        byte[] model = m.build().toByteArray();
+        byte[] withField = java.util.Arrays.copyOf(model, model.length + 3);
+        withField[model.length] = (byte) 0x98; // 792 = 0b110_0011000: low 7 bits 0x18 with the continuation bit
+        withField[model.length + 1] = 0x06;    // 792 >> 7
+        withField[model.length + 2] = 42;
+        assertEquals(model.length + 3, dev.kiln.serialization.proto.Model.parseFrom(withField).toByteArray().length,
+                "field 99 is kept as an unknown field, so it is really in the message");
+        entries.put("kiln/model.pb", withField);
         Surgery.write(file, entries);
         KilnArchive b = ArchiveReader.read(file);
         assertEquals(new FormatVersion(1, 7), b.formatVersion());

@@ -139,8 +139,7 @@ class BadArchiveTest {
     @Test
     void modelMajorDisagreeingWithVersionFile() throws Exception {
         Surgery.editModel(file, m -> {
-            m.getFormatVersionBuilder().setMajor(3);
-            return m;
+            return m.setFormatVersion(m.getFormatVersion().toBuilder().setMajor(3));
         });
         reject(MALFORMED, "kiln/model.pb", "format version 3.1 disagrees with kiln/version 1.1");
     }
@@ -150,9 +149,9 @@ class BadArchiveTest {
     @Test
     void unknownOpIsNamed() throws Exception {
         Surgery.editModel(file, m -> {
-            var top = m.getGraphBuilder().getTopBuilder();
-            top.getNodesBuilder(5).getOpBuilder().setOp("aten::frobnicate"); // %2 = aten::relu(%1)
-            return m;
+            // %2 = aten::relu(%1)
+            return Surgery.editTop(m, top -> Surgery.editNode(top, 5,
+                    n -> n.setOp(n.getOp().toBuilder().setOp("aten::frobnicate"))));
         });
         reject(UNKNOWN_OP, "kiln/model.pb", "block top, node 5 (%2)", "unknown op 'aten::frobnicate'");
     }
@@ -163,9 +162,9 @@ class BadArchiveTest {
         ArchiveWriter.write(KilnArchive.builder(Samples.controlFlow()).build(), f);
         file = f;
         Surgery.editModel(file, m -> {
-            m.getGraphBuilder().getTopBuilder().getNodesBuilder(0).getBlocksBuilder(1).getNodesBuilder(0)
-                    .getOpBuilder().setOp("kiln::teleport");
-            return m;
+            return Surgery.editTop(m, top -> Surgery.editNode(top, 0, cond -> cond.setBlocks(1,
+                    Surgery.editNode(cond.getBlocks(1).toBuilder(), 0,
+                            n -> n.setOp(n.getOp().toBuilder().setOp("kiln::teleport"))))));
         });
         reject(UNKNOWN_OP, "kiln/model.pb", "block top/0.1, node 0 (%3)", "unknown op 'kiln::teleport'");
     }
@@ -217,8 +216,7 @@ class BadArchiveTest {
     @Test
     void useOfAnUndefinedValue() throws Exception {
         Surgery.editModel(file, m -> {
-            m.getGraphBuilder().getTopBuilder().getNodesBuilder(5).setInputs(0, "ghost");
-            return m;
+            return Surgery.editTop(m, top -> Surgery.editNode(top, 5, n -> n.setInputs(0, "ghost")));
         });
         reject(MALFORMED, "kiln/model.pb", "block top, node 5 (%2): uses %ghost, which is not defined before it");
     }
@@ -226,8 +224,8 @@ class BadArchiveTest {
     @Test
     void valueDefinedTwice() throws Exception {
         Surgery.editModel(file, m -> {
-            m.getGraphBuilder().getTopBuilder().getNodesBuilder(6).getOutputsBuilder(0).setName("2");
-            return m;
+            return Surgery.editTop(m, top -> Surgery.editNode(top, 6,
+                    n -> n.setOutputs(0, n.getOutputs(0).toBuilder().setName("2"))));
         });
         reject(MALFORMED, "kiln/model.pb", "value %2 is defined twice");
     }
@@ -236,9 +234,12 @@ class BadArchiveTest {
     void graphThatDoesNotVerify() throws Exception {
         Surgery.editModel(file, m -> {
             // %2 = aten::relu(%1) declared f64: type inference gives f32.
-            m.getGraphBuilder().getTopBuilder().getNodesBuilder(5).getOutputsBuilder(0).getTypeBuilder()
-                    .getTensorBuilder().setDtype(dev.kiln.serialization.proto.DType.FLOAT64);
-            return m;
+            return Surgery.editTop(m, top -> Surgery.editNode(top, 5, n -> {
+                var out = n.getOutputs(0);
+                var type = out.getType();
+                return n.setOutputs(0, out.toBuilder().setType(type.toBuilder().setTensor(
+                        type.getTensor().toBuilder().setDtype(dev.kiln.serialization.proto.DType.FLOAT64))));
+            }));
         });
         reject(MALFORMED, "kiln/model.pb", "graph does not verify", "%2");
     }
@@ -246,9 +247,13 @@ class BadArchiveTest {
     @Test
     void badSymbolicDimension() throws Exception {
         Surgery.editModel(file, m -> {
-            m.getGraphBuilder().getTopBuilder().getParamsBuilder(0).getTypeBuilder().getTensorBuilder()
-                    .getShapeBuilder(0).setExpr("B +* 2");
-            return m;
+            return Surgery.editTop(m, top -> {
+                var param = top.getParams(0);
+                var type = param.getType();
+                var tensor = type.getTensor();
+                return top.setParams(0, param.toBuilder().setType(type.toBuilder().setTensor(
+                        tensor.toBuilder().setShape(0, tensor.getShape(0).toBuilder().setExpr("B +* 2")))));
+            });
         });
         reject(MALFORMED, "kiln/model.pb", "block top, parameter 0 (%x)", "bad symbolic dimension 'B +* 2'");
     }
@@ -287,10 +292,21 @@ class BadArchiveTest {
     @Test
     void signatureThatDoesNotFitTheGraph() throws Exception {
         Surgery.editModel(file, m -> {
-            m.getSignatureBuilder().getInputsBuilder(0).getTypeBuilder().setDtype(dev.kiln.serialization.proto.DType.INT32);
-            return m;
+            var sig = m.getSignature();
+            var in = sig.getInputs(0);
+            return m.setSignature(sig.toBuilder().setInputs(0, in.toBuilder().setType(
+                    in.getType().toBuilder().setDtype(dev.kiln.serialization.proto.DType.INT32))));
         });
         reject(MALFORMED, "kiln/model.pb", "signature input 0 'x' is i32[B, 1, 28, 28] but graph input 0 %x is f32");
+    }
+
+    @Test
+    void tensorHashDisagreeingWithTheIndex() throws Exception {
+        // The entry itself is intact (its index hash is right); only the tensor's own record of it is wrong.
+        Surgery.editModel(file, m -> m.setParameters(1, m.getParameters(1).toBuilder()
+                .setSha256(ByteString.copyFrom(new byte[32]))));
+        reject(CHECKSUM_MISMATCH, "kiln/data/1", "parameter 'conv.bias': SHA-256 differs from the one recorded for the "
+                + "tensor");
     }
 
     @Test

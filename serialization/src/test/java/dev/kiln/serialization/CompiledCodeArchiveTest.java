@@ -105,11 +105,11 @@ class CompiledCodeArchiveTest {
         entries.put("kiln/version", "1.0\n".getBytes(StandardCharsets.US_ASCII));
         Model m = Model.parseFrom(entries.get("kiln/model.pb"));
         Model.Builder b = m.toBuilder();
-        b.getFormatVersionBuilder().setMinor(0);
+        b.setFormatVersion(b.getFormatVersion().toBuilder().setMinor(0));
         for (int i = 0; i < b.getArtifactsCount(); i++) {
             if (b.getArtifacts(i).getName().equals("kiln/version")) {
-                b.getArtifactsBuilder(i).setSha256(com.google.protobuf.ByteString.copyFrom(
-                        java.security.MessageDigest.getInstance("SHA-256").digest(entries.get("kiln/version"))));
+                b.setArtifacts(i, b.getArtifacts(i).toBuilder().setSha256(com.google.protobuf.ByteString.copyFrom(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(entries.get("kiln/version")))));
             }
         }
         entries.put("kiln/model.pb", b.build().toByteArray());
@@ -153,8 +153,8 @@ class CompiledCodeArchiveTest {
         Path file = dir.resolve("c.kiln");
         ArchiveWriter.write(archive(), file);
         Surgery.editModel(file, m -> {
-            m.getGraphBuilder().setTop(m.getCompiledCode(0).getGraph().getTop())
-                    .clearConstants().addAllConstants(m.getCompiledCode(0).getGraph().getConstantsList());
+            m.setGraph(m.getGraph().toBuilder().setTop(m.getCompiledCode(0).getGraph().getTop())
+                    .clearConstants().addAllConstants(m.getCompiledCode(0).getGraph().getConstantsList()));
             return m.clearParameters();
         });
         ArchiveException ex = assertThrows(ArchiveException.class, () -> ArchiveReader.read(file));

@@ -1,6 +1,9 @@
 package dev.kiln.serialization;
 
+import dev.kiln.serialization.proto.Block;
+import dev.kiln.serialization.proto.Graph;
 import dev.kiln.serialization.proto.Model;
+import dev.kiln.serialization.proto.Node;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,6 +51,20 @@ final class Surgery {
         Model m = Model.parseFrom(entries.get("kiln/model.pb"));
         entries.put("kiln/model.pb", edit.apply(m.toBuilder()).build().toByteArray());
         write(archive, entries);
+    }
+
+    /**
+     * {@code m} with its model graph's top block replaced by {@code edit} of it. The generated messages are lite
+     * (no nested-builder accessors), so a deep edit rebuilds each message on the way down.
+     */
+    static Model.Builder editTop(Model.Builder m, UnaryOperator<Block.Builder> edit) {
+        Graph g = m.getGraph();
+        return m.setGraph(g.toBuilder().setTop(edit.apply(g.getTop().toBuilder())));
+    }
+
+    /** {@code b} with its node {@code index} replaced by {@code edit} of it. */
+    static Block.Builder editNode(Block.Builder b, int index, UnaryOperator<Node.Builder> edit) {
+        return b.setNodes(index, edit.apply(b.getNodes(index).toBuilder()));
     }
 
     /** Inverts every bit of the byte at {@code offset}. */

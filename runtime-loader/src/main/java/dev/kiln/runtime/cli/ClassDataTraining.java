@@ -4,6 +4,7 @@ import dev.kiln.eager.Tensor;
 import dev.kiln.eager.io.Npy;
 import dev.kiln.ir.text.IrParser;
 import dev.kiln.runtime.ArchiveExporter;
+import dev.kiln.runtime.Backends;
 import dev.kiln.serialization.ArchiveMetadata;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,9 +22,10 @@ import java.util.stream.Stream;
  * {@code mvn package} by {@code java -XX:ArchiveClassesAtExit=... -cp kiln-runtime.jar} this class). The JVM
  * archives every class this run loads, so it goes through the same path as a user's {@code run} and
  * {@code inspect}: it writes two small archives whose graphs use the kernels the conformance models use (a
- * convolutional net and an attention block), then runs each through {@link RuntimeCli} on {@code .npy} inputs
- * (archive reading and verification, protobuf, the interpreter backend, the eager kernels, OpenBLAS through
- * JavaCPP, {@code .npy} reading and writing) and inspects one.
+ * convolutional net and an attention block), once for each of {@link #BACKENDS}, then runs each through
+ * {@link RuntimeCli} on {@code .npy} inputs (archive reading and verification, protobuf, the interpreter and the
+ * {@code jvm} backend with its embedded class, the eager kernels, OpenBLAS through JavaCPP, {@code .npy} reading
+ * and writing) and inspects one.
  *
  * <p>Classes a run needs beyond these (another model's extra kernels) still load from the jars, only without the
  * archive's head start. Exit status 0, or the failing command's status (the build then fails rather than ship an
@@ -105,35 +107,51 @@ public final class ClassDataTraining {
         }
     }
 
+    /**
+     * The backends whose load paths are trained: {@code interp} and {@code jvm} (the default of {@code kiln save}:
+     * its archives carry the generated class, whose allow-list scan, loop plans and definition are then in the
+     * class-data archive too). {@code ptx} needs a CUDA device and is left out.
+     */
+    static final List<String> BACKENDS = List.of("interp", "jvm");
+
     /** Runs the training commands in {@code dir}; returns the first non-zero exit status, or 0. */
     static int train(Path dir) throws IOException {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         RuntimeCli cli = new RuntimeCli(quiet, System.err);
-        Path conv = save(dir, "conv", CONV_NET, Map.of("c1.weight", new long[] {4, 1, 3, 3}, "c1.bias",
-                new long[] {4}, "bn.weight", new long[] {4}, "bn.bias", new long[] {4}, "bn.running_mean",
-                new long[] {4}, "bn.running_var", new long[] {4}, "fc.weight", new long[] {3, 4}, "fc.bias",
-                new long[] {3}), new long[] {2, 1, 12, 12});
-        Path attn = save(dir, "attention", ATTENTION, Map.of("ln.weight", new long[] {8}, "ln.bias", new long[] {8},
-                "qkv.weight", new long[] {24, 8}, "qkv.bias", new long[] {24}, "fc.weight", new long[] {8, 8},
-                "fc.bias", new long[] {8}), new long[] {2, 4, 8});
-        for (Path archive : List.of(conv, attn)) {
-            String name = archive.getFileName().toString().replace(".kiln", "");
-            int status = cli.run("run", archive.toString(), "--input", dir.resolve(name + "_x.npy").toString(),
-                    "--out-dir", dir.resolve(name + "_out").toString(), "--timing");
-            if (status != ExitStatus.OK) return status;
+        Path attnJvm = null;
+        for (String backend : BACKENDS) {
+            Path conv = save(dir, "conv", backend, CONV_NET, Map.of("c1.weight", new long[] {4, 1, 3, 3}, "c1.bias",
+                    new long[] {4}, "bn.weight", new long[] {4}, "bn.bias", new long[] {4}, "bn.running_mean",
+                    new long[] {4}, "bn.running_var", new long[] {4}, "fc.weight", new long[] {3, 4}, "fc.bias",
+                    new long[] {3}), new long[] {2, 1, 12, 12});
+            Path attn = save(dir, "attention", backend, ATTENTION, Map.of("ln.weight", new long[] {8}, "ln.bias",
+                    new long[] {8}, "qkv.weight", new long[] {24, 8}, "qkv.bias", new long[] {24}, "fc.weight",
+                    new long[] {8, 8}, "fc.bias", new long[] {8}), new long[] {2, 4, 8});
+            for (Path archive : List.of(conv, attn)) {
+                String name = archive.getFileName().toString().replace(".kiln", "");
+                int status = cli.run("run", archive.toString(), "--input", dir.resolve(name + "_x.npy").toString(),
+                        "--out-dir", dir.resolve(name + "_out").toString(), "--timing");
+                if (status != ExitStatus.OK) return status;
+            }
+            attnJvm = attn;
         }
-        return cli.run("inspect", attn.toString());
+        return cli.run("inspect", attnJvm.toString());
     }
 
-    /** Writes {@code <name>.kiln} (parameters: positive, deterministic) and its input {@code <name>_x.npy}. */
-    private static Path save(Path dir, String name, String ir, Map<String, long[]> shapes, long[] inputShape)
-            throws IOException {
+    /**
+     * Writes {@code <name>-<backend>.kiln} for {@code backend} (parameters: positive, deterministic) and its input
+     * {@code <name>-<backend>_x.npy}.
+     */
+    private static Path save(Path dir, String name, String backend, String ir, Map<String, long[]> shapes,
+            long[] inputShape) throws IOException {
         Map<String, Tensor> params = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : shapes.entrySet()) params.put(e.getKey(), pattern(e.getValue()));
-        Path archive = dir.resolve(name + ".kiln");
+        String file = name + "-" + backend;
+        Path archive = dir.resolve(file + ".kiln");
         ArchiveExporter.save(IrParser.parse(ir), params, List.of("x"), List.of("y"),
-                ArchiveMetadata.of(ClassDataTraining.class.getName()), archive);
-        Npy.write(pattern(inputShape), dir.resolve(name + "_x.npy"));
+                ArchiveMetadata.of(ClassDataTraining.class.getName())
+                        .withCompileOptions(Map.of(Backends.OPTION, backend)), archive);
+        Npy.write(pattern(inputShape), dir.resolve(file + "_x.npy"));
         return archive;
     }
 

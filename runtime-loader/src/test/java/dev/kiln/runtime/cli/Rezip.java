@@ -69,8 +69,9 @@ public final class Rezip {
         for (int i = 0; i < m.getArtifactsCount(); i++) {
             if (m.getArtifacts(i).getName().equals(name)) {
                 try {
-                    m.getArtifactsBuilder(i).setByteLength(bytes.length).setSha256(com.google.protobuf.ByteString
-                            .copyFrom(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)));
+                    m.setArtifacts(i, m.getArtifacts(i).toBuilder().setByteLength(bytes.length).setSha256(
+                            com.google.protobuf.ByteString.copyFrom(
+                                    java.security.MessageDigest.getInstance("SHA-256").digest(bytes))));
                 } catch (java.security.NoSuchAlgorithmException e) {
                     throw new AssertionError(e);
                 }

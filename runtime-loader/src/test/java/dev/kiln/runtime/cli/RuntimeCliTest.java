@@ -164,12 +164,14 @@ class RuntimeCliTest {
     @Test
     void unknownOp() throws Exception {
         Rezip.editModel(archive, m -> {
-            var top = m.getGraphBuilder().getTopBuilder();
+            var top = m.getGraph().getTop().toBuilder();
             for (int i = 0; i < top.getNodesCount(); i++) {
-                var n = top.getNodesBuilder(i);
-                if (n.hasOp() && n.getOp().getOp().equals("aten::relu")) n.getOpBuilder().setOp("aten::frobnicate");
+                var n = top.getNodes(i);
+                if (n.hasOp() && n.getOp().getOp().equals("aten::relu")) {
+                    top.setNodes(i, n.toBuilder().setOp(n.getOp().toBuilder().setOp("aten::frobnicate")));
+                }
             }
-            return m;
+            return m.setGraph(m.getGraph().toBuilder().setTop(top));
         });
         fails(run("--input", x.toString(), "--input", s.toString()), 3, "(unknown op)",
                 "unknown op 'aten::frobnicate'");
@@ -179,8 +181,7 @@ class RuntimeCliTest {
     @Test
     void archiveForAnUnknownBackend() throws Exception {
         Rezip.editModel(archive, m -> {
-            m.getMetadataBuilder().putCompileOptions("backend", "tpu");
-            return m;
+            return m.setMetadata(m.getMetadata().toBuilder().putCompileOptions("backend", "tpu"));
         });
         fails(run("--input", x.toString(), "--input", s.toString()), 3, "unknown backend 'tpu'",
                 "--backend interp");
