@@ -73,6 +73,7 @@ public final class JvmCompiler {
                     + " has no JVM lowering; the graph runs on the interpreter"), System.nanoTime() - t0, 0);
             return new CompiledModule(new Interpreter(optimised, constants), r);
         }
+        boolean vector = vectorLoops(options.loops());
         List<Node> nodes = top.nodes();
         Program p = new Program(nodes.size());
         List<String> lowered = new ArrayList<>();
@@ -94,7 +95,7 @@ public final class JvmCompiler {
             } else if (k instanceof NodeKind.ConstRef r) {
                 p.constants[id] = constant(optimised.constant(r.key()), (TensorType) n.output().type());
             } else if (k instanceof NodeKind.Fused) {
-                p.groups[id] = group(n, kernels, lowered, fallbacks);
+                p.groups[id] = group(n, kernels, lowered, fallbacks, vector);
             }
         }
         plan(top, p);
@@ -136,12 +137,33 @@ public final class JvmCompiler {
         return Tensor.wrap(d.array(), d.shape());
     }
 
-    private static Program.Group group(Node n, List<MethodNode> kernels, List<String> lowered, List<String> fallbacks) {
+    /** Whether the JVM can run Vector API code: {@code jdk.incubator.vector} is in the boot layer. */
+    public static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    private static boolean vectorLoops(CompileOptions.Loops loops) {
+        return switch (loops) {
+            case SCALAR -> false;
+            case AUTO -> vectorModulePresent();
+            case VECTOR -> {
+                if (!vectorModulePresent()) {
+                    throw new KilnException("CompileOptions.loops VECTOR needs the module jdk.incubator.vector, which "
+                            + "this JVM was started without; start java with --add-modules jdk.incubator.vector, or "
+                            + "use loops AUTO or SCALAR");
+                }
+                yield true;
+            }
+        };
+    }
+
+    private static Program.Group group(Node n, List<MethodNode> kernels, List<String> lowered, List<String> fallbacks,
+                                       boolean vector) {
         Program.Group g = new Program.Group();
         String what = n.kind().name() + " " + n.outputs() + ops(n);
         try {
             LoweredGroup lg = KernelLowering.lower(n);
-            LoopPlan plan = LoopPlan.of(lg.kernel());
+            LoopPlan plan = LoopPlan.of(lg.kernel(), vector);
             if (plan.reject != null) throw new UnsupportedOperationException("kernel " + plan.reject);
             List<MethodNode> ms = LoopEmitter.emit(plan, "k" + kernels.size() / 2);
             g.plan = plan;
@@ -173,8 +195,11 @@ public final class JvmCompiler {
                 }
             }
             g.domain = lg.kernel().domain().toArray(SymExpr[]::new);
-            lowered.add(what + " -> k" + g.kernel + (plan.chunked ? " (chunked, " + plan.stages + " stages, "
-                    + plan.helpers.size() + " FastMath32 array calls)" : " (flat loop)"));
+            String shape = plan.vector ? " (vector loop, " + vectorLanes() + " float lanes, scalar tail)"
+                    : plan.chunked ? " (chunked, " + plan.stages + " stages, " + plan.helpers.size()
+                    + " FastMath32 array calls)" : " (flat loop)";
+            if (plan.notVectorised != null) shape += " [not vectorised: " + plan.notVectorised + "]";
+            lowered.add(what + " -> k" + g.kernel + shape);
         } catch (LoweringException | UnsupportedOperationException e) {
             g.plan = null;
             g.kernel = -1;
@@ -183,6 +208,9 @@ public final class JvmCompiler {
         }
         return g;
     }
+
+    /** Lanes of the vector species (only called when the module is present). */
+    private static int vectorLanes() { return dev.kiln.codegen.jvm.vector.VectorMath32.LANES; }
 
     private static String ops(Node n) {
         List<String> names = new ArrayList<>();

@@ -35,6 +35,8 @@ final class LoopEmitter {
     private final Map<Object, Integer> scratchLocal = new java.util.HashMap<>();
     private final int[] outLocal;
     private int indexLocal;
+    /** Local holding {@code i - base} for ROW operands of a vector plan, or -1. */
+    private int rowIndexLocal = -1;
     private Map<Expr, Integer> cache;
     private int stage;
 
@@ -76,7 +78,7 @@ final class LoopEmitter {
         mv.visitCode();
         int base = 4, c = 5, end = 6, row = 7;
         Label rowTest = new Label(), rowDone = new Label(), test = new Label(), done = new Label();
-        boolean rows = plan.chunked && plan.rowDims > 0;
+        boolean rows = (plan.chunked || plan.vector) && plan.rowDims > 0;
         if (rows) {
             mv.visitVarInsn(ILOAD, 2);
             mv.visitVarInsn(ISTORE, row);
@@ -118,8 +120,8 @@ final class LoopEmitter {
             mv.visitInsn(ISUB);
             mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
         } else {
-            // name$b(a, inner, c, min(end, c + SPAN))
-            mv.visitVarInsn(ILOAD, 1);
+            // name$b(a, inner, c, min(end, c + SPAN)); vector: name$b(a, base, c, min(end, c + SPAN))
+            mv.visitVarInsn(ILOAD, plan.vector ? base : 1);
             mv.visitVarInsn(ILOAD, c);
             mv.visitVarInsn(ILOAD, end);
             mv.visitVarInsn(ILOAD, c);
@@ -177,18 +179,60 @@ final class LoopEmitter {
             outLocal[s] = local(1);
             mv.visitVarInsn(ASTORE, outLocal[s]);
         }
-        if (plan.chunked) chunk();
-        else flat();
+        if (plan.vector) vector();
+        else if (plan.chunked) chunk();
+        else flat(true);
         mv.visitInsn(RETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
     }
 
-    /** {@code for (i = start; i < end; i++) out[i] = f(in[i], ...)}. */
-    private void flat() {
+    /**
+     * Vector block {@code (arrays, base, c, end)}: {@code for (i = c; i <= end - LANES; i += LANES)} the whole
+     * expression on {@code FloatVector}s ({@link VectorExprEmitter}), then the scalar loop for the remaining
+     * {@code < LANES} points. ROW operands are indexed by {@code i - base}.
+     */
+    private void vector() {
         indexLocal = local(1);
         mv.visitVarInsn(ILOAD, 2);
         mv.visitVarInsn(ISTORE, indexLocal);
+        rowIndexLocal = plan.rowDims > 0 ? local(1) : -1;
+        Label test = new Label();
+        Label done = new Label();
+        mv.visitLabel(test);
+        mv.visitVarInsn(ILOAD, indexLocal);
+        mv.visitVarInsn(ILOAD, 3);
+        mv.visitFieldInsn(GETSTATIC, VectorMathInliner.OWNER, "LANES", "I");
+        mv.visitInsn(ISUB);
+        mv.visitJumpInsn(IF_ICMPGT, done);
+        if (rowIndexLocal >= 0) {
+            mv.visitVarInsn(ILOAD, indexLocal);
+            mv.visitVarInsn(ILOAD, 1);
+            mv.visitInsn(ISUB);
+            mv.visitVarInsn(ISTORE, rowIndexLocal);
+        }
+        VectorExprEmitter v = new VectorExprEmitter(plan, mv, this::local, arrayLocal, scalarLocal, indexLocal,
+                rowIndexLocal);
+        for (int s = 0; s < outLocal.length; s++) v.store(k.stores().get(s).value(), outLocal[s]);
+        mv.visitVarInsn(ILOAD, indexLocal);
+        mv.visitFieldInsn(GETSTATIC, VectorMathInliner.OWNER, "LANES", "I");
+        mv.visitInsn(IADD);
+        mv.visitVarInsn(ISTORE, indexLocal);
+        mv.visitJumpInsn(GOTO, test);
+        mv.visitLabel(done);
+        flat(false);
+    }
+
+    /**
+     * {@code for (i = start; i < end; i++) out[i] = f(in[i], ...)}; {@code init}: i starts at parameter 2, else
+     * it continues from the vector loop's index. ROW operands (vector plans only) are read at {@code i - base}.
+     */
+    private void flat(boolean init) {
+        if (init) {
+            indexLocal = local(1);
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitVarInsn(ISTORE, indexLocal);
+        }
         Label test = new Label();
         Label done = new Label();
         mv.visitLabel(test);
@@ -352,6 +396,10 @@ final class LoopEmitter {
             } else {
                 mv.visitVarInsn(ALOAD, plan.chunked ? scratchLocal.get(i) : arrayLocal[i]);
                 mv.visitVarInsn(ILOAD, indexLocal);
+                if (plan.vector && plan.access[i] == LoopPlan.Access.ROW) {
+                    mv.visitVarInsn(ILOAD, 1); // base
+                    mv.visitInsn(ISUB);
+                }
                 mv.visitInsn(b ? BALOAD : FALOAD);
             }
             return;
