@@ -165,9 +165,11 @@ public final class JvmCompiler {
             LoweredGroup lg = KernelLowering.lower(n);
             LoopPlan plan = LoopPlan.of(lg.kernel(), vector);
             if (plan.reject != null) throw new UnsupportedOperationException("kernel " + plan.reject);
-            List<MethodNode> ms = LoopEmitter.emit(plan, "k" + kernels.size() / 2);
+            int index = drivers(kernels).size();
+            List<MethodNode> ms = LoopEmitter.emit(plan, "k" + index);
             g.plan = plan;
-            g.kernel = kernels.size() / 2;
+            g.kernel = index;
+            if (plan.vector) g.warmup = new VectorWarmup();
             kernels.addAll(ms);
             Block b = n.blocks().get(0);
             if (lg.anchor() != null) {
@@ -211,6 +213,13 @@ public final class JvmCompiler {
 
     /** Lanes of the vector species (only called when the module is present). */
     private static int vectorLanes() { return dev.kiln.codegen.jvm.vector.VectorMath32.LANES; }
+
+    /** Names of the kernel drivers ({@code kI}) among the generated loop methods ({@code kI}, {@code kI$b}, ...). */
+    private static List<String> drivers(List<MethodNode> kernels) {
+        List<String> names = new ArrayList<>();
+        for (MethodNode m : kernels) if (!m.name.contains("$")) names.add(m.name);
+        return names;
+    }
 
     private static String ops(Node n) {
         List<String> names = new ArrayList<>();
@@ -268,9 +277,7 @@ public final class JvmCompiler {
         init.visitMaxs(0, 0);
         init.visitEnd();
         ForwardEmitter.forward(cw, top);
-        List<String> names = new ArrayList<>();
-        for (MethodNode m : kernels) if (!m.name.endsWith("$b")) names.add(m.name);
-        ForwardEmitter.run(cw, name, names);
+        ForwardEmitter.run(cw, name, drivers(kernels));
         for (MethodNode m : kernels) {
             for (var insn : m.instructions) {
                 if (insn instanceof org.objectweb.asm.tree.MethodInsnNode mi && mi.owner.equals(LoopEmitter.OWNER_PLACEHOLDER)) {

@@ -61,7 +61,128 @@ final class LoopEmitter {
     static java.util.List<MethodNode> emit(LoopPlan plan, String name) {
         LoopEmitter e = new LoopEmitter(plan, name + "$b");
         e.blockMethod();
-        return java.util.List.of(driver(plan, name), e.mv);
+        if (!plan.vector) return java.util.List.of(driver(plan, name), e.mv);
+        LoopEmitter s = new LoopEmitter(plan.scalar, name + "$s");
+        s.blockMethod();
+        return java.util.List.of(vectorDriver(plan, name), e.mv, s.mv);
+    }
+
+    private static final String WARM = Type.internal(VectorWarmup.class);
+
+    /**
+     * Driver of a vector plan, {@code name(a, inner, start, end)}: per row ({@code [row·inner, (row+1)·inner)}, ROW
+     * plans) or over {@code [start, end)}, in spans; once the group's {@link VectorWarmup} (in
+     * {@code a[operands + stores]}) is ready, each span of {@link #SPAN} points runs {@code name$b(a, base, c, e)}
+     * (vector); before, each span of {@link LoopPlan#BLOCK} points runs {@code name$s}, the block of the kernel's
+     * scalar plan ({@link LoopPlan#scalar}: flat {@code (a, -, c, e)} or chunked {@code (a, base, c, e - c)}).
+     * {@code inner < 0} is the warm-up thread's call: {@code name$b(a, 0, start, end)} directly.
+     */
+    private static MethodNode vectorDriver(LoopPlan plan, String name) {
+        MethodNode mv = new MethodNode(ACC_STATIC | ACC_PUBLIC, name, DESC, null, null);
+        mv.visitCode();
+        final int warm = 4, base = 5, c = 6, e = 7, rowEnd = 8, row = 9;
+        boolean rows = plan.rowDims > 0;
+        Label rowTest = new Label(), rowDone = new Label(), test = new Label(), done = new Label();
+        Label cold = new Label(), next = new Label(), normal = new Label();
+        mv.visitVarInsn(ILOAD, 1);
+        mv.visitJumpInsn(IFGE, normal);
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ILOAD, 2);
+        mv.visitVarInsn(ILOAD, 3);
+        mv.visitMethodInsn(INVOKESTATIC, OWNER_PLACEHOLDER, name + "$b", DESC, false);
+        mv.visitInsn(RETURN);
+        mv.visitLabel(normal);
+        mv.visitVarInsn(ALOAD, 0);
+        pushInt(mv, plan.access.length + plan.kernel.stores().size());
+        mv.visitInsn(AALOAD);
+        mv.visitTypeInsn(CHECKCAST, WARM);
+        mv.visitVarInsn(ASTORE, warm);
+        if (rows) {
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitVarInsn(ISTORE, row);
+            mv.visitLabel(rowTest);
+            mv.visitVarInsn(ILOAD, row);
+            mv.visitVarInsn(ILOAD, 3);
+            mv.visitJumpInsn(IF_ICMPGE, rowDone);
+            mv.visitVarInsn(ILOAD, row);
+            mv.visitVarInsn(ILOAD, 1);
+            mv.visitInsn(IMUL);
+            mv.visitVarInsn(ISTORE, base);
+            mv.visitVarInsn(ILOAD, base);
+            mv.visitVarInsn(ISTORE, c);
+            mv.visitVarInsn(ILOAD, base);
+            mv.visitVarInsn(ILOAD, 1);
+            mv.visitInsn(IADD);
+            mv.visitVarInsn(ISTORE, rowEnd);
+        } else {
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, base);
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitVarInsn(ISTORE, c);
+            mv.visitVarInsn(ILOAD, 3);
+            mv.visitVarInsn(ISTORE, rowEnd);
+        }
+        mv.visitLabel(test);
+        mv.visitVarInsn(ILOAD, c);
+        mv.visitVarInsn(ILOAD, rowEnd);
+        mv.visitJumpInsn(IF_ICMPGE, done);
+        mv.visitVarInsn(ALOAD, warm);
+        mv.visitMethodInsn(INVOKEVIRTUAL, WARM, "ready", "()Z", false);
+        mv.visitJumpInsn(IFEQ, cold);
+        minPlus(mv, e, rowEnd, c, SPAN);
+        callBlock(mv, name + "$b", base, c, e);
+        mv.visitJumpInsn(GOTO, next);
+        mv.visitLabel(cold);
+        minPlus(mv, e, rowEnd, c, LoopPlan.BLOCK);
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitVarInsn(ILOAD, base);
+        mv.visitVarInsn(ILOAD, c);
+        mv.visitVarInsn(ILOAD, e);
+        if (plan.scalar.chunked) {
+            mv.visitVarInsn(ILOAD, c);
+            mv.visitInsn(ISUB);
+        }
+        mv.visitMethodInsn(INVOKESTATIC, OWNER_PLACEHOLDER, name + "$s", DESC, false);
+        mv.visitLabel(next);
+        mv.visitVarInsn(ILOAD, e);
+        mv.visitVarInsn(ISTORE, c);
+        mv.visitJumpInsn(GOTO, test);
+        mv.visitLabel(done);
+        if (rows) {
+            mv.visitIincInsn(row, 1);
+            mv.visitJumpInsn(GOTO, rowTest);
+            mv.visitLabel(rowDone);
+        }
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        return mv;
+    }
+
+    /** {@code target = min(limit, from + step)}. */
+    private static void minPlus(MethodVisitor mv, int target, int limit, int from, int step) {
+        mv.visitVarInsn(ILOAD, limit);
+        mv.visitVarInsn(ILOAD, from);
+        pushInt(mv, step);
+        mv.visitInsn(IADD);
+        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+        mv.visitVarInsn(ISTORE, target);
+    }
+
+    /** {@code block(a, base, from, to)}. */
+    private static void callBlock(MethodVisitor mv, String block, int base, int from, int to) {
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitVarInsn(ILOAD, base);
+        mv.visitVarInsn(ILOAD, from);
+        mv.visitVarInsn(ILOAD, to);
+        mv.visitMethodInsn(INVOKESTATIC, OWNER_PLACEHOLDER, block, DESC, false);
+    }
+
+    private static void pushInt(MethodVisitor mv, int v) {
+        if (v >= -1 && v <= 5) mv.visitInsn(ICONST_0 + v);
+        else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) mv.visitIntInsn(SIPUSH, v);
+        else mv.visitLdcInsn(v);
     }
 
     private int local(int size) {
@@ -151,6 +272,17 @@ final class LoopEmitter {
     static final String OWNER_PLACEHOLDER = "$owner$";
 
     private void blockMethod() {
+        operandLocals();
+        if (plan.vector) vector();
+        else if (plan.chunked) chunk();
+        else flat(true);
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    /** Loads each used operand's array (or SCALAR value) and each store's array into locals. */
+    private void operandLocals() {
         mv.visitCode();
         int nOps = k.operands().size();
         for (int i = 0; i < nOps; i++) {
@@ -179,12 +311,6 @@ final class LoopEmitter {
             outLocal[s] = local(1);
             mv.visitVarInsn(ASTORE, outLocal[s]);
         }
-        if (plan.vector) vector();
-        else if (plan.chunked) chunk();
-        else flat(true);
-        mv.visitInsn(RETURN);
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
     }
 
     /**

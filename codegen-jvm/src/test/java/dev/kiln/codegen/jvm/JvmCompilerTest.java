@@ -67,7 +67,10 @@ class JvmCompilerTest {
         CompiledModule m = JvmCompiler.compile(IrParser.parse(FLAT), Map.of(), CHECKED.withLoops(loops));
         assertTrue(m.report().loweredGroups().get(0).contains(loops == CompileOptions.Loops.VECTOR ? "vector loop"
                 : "flat loop"), m.report().toString());
-        for (int b : new int[] {1, 4, 7, 2731}) { // 3 to 8193 points: vector iterations, blocks and scalar tails
+        // pass 0: vector plans warm up (vector probes + scalar block); pass 1: vector block on whole spans
+        for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) m.markVectorLoopsReady();
+        for (int b : new int[] {1, 4, 7, 2731}) { // 3 to 8193 points: vector iterations, spans, scalar tails
             float[] x = ramp(b * 3, 2, 0);
             float[] y = ramp(b * 3, 1.5, 1);
             float[] got = m.forward(Tensor.wrap(x, b, 3), Tensor.wrap(y, b, 3)).get(0).storage().floats();
@@ -75,6 +78,7 @@ class JvmCompilerTest {
                 double v = Math.max(x[i] * 1.5 + y[i], 0) / Math.abs(y[i]);
                 assertEquals(Math.min(Math.max(v, -2), 2), got[i], 1e-6 * Math.max(1, Math.abs(v)), "b=" + b + " i=" + i);
             }
+        }
         }
     }
 
@@ -102,6 +106,8 @@ class JvmCompilerTest {
         // 6000 points: several rows per call; chunked: rows split into 20-point chunks; vector: per 20-point row
         // two 8-lane vectors and a 4-point scalar tail
         int b = 300;
+        for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) m.markVectorLoopsReady(); // pass 0: warm-up (vector probes + scalar), pass 1: all vector
         // x is a transposed view: storage [5][4][B]... built as (B,4,5) with strides (1, 5*B... ) via a bigger array
         float[] big = ramp(b * 20 + 3, 2, 0.3);
         Tensor x = Tensor.fromStorage(Storage.wrap(big), new int[] {b, 4, 5}, new int[] {1, b * 5, b}, 3);
@@ -120,7 +126,9 @@ class JvmCompilerTest {
                 }
             }
         }
+        }
     }
+
 
     static final String FALLBACK = """
             graph(%x : f32[B, 5]):
@@ -285,7 +293,11 @@ class JvmCompilerTest {
         CompiledModule vec = JvmCompiler.compile(g, Map.of(), CHECKED.withLoops(CompileOptions.Loops.VECTOR));
         assertTrue(vec.report().loweredGroups().size() == 1 && vec.report().loweredGroups().get(0).contains("vector loop"),
                 vec.report().toString());
-        for (int batch : new int[] {1, 3, 700}) { // 24 points (3 vectors per row), 72, 16800 (several blocks, 2 threads)
+        for (int batch : new int[] {1, 3, 700, -1, 1, 3, 700}) { // 24 points (3 vectors per row), 72, 16800
+            if (batch < 0) { // second pass: vector block on whole spans, not only on warm-up probes
+                vec.markVectorLoopsReady();
+                continue;
+            }
             Tensor x = Tensor.wrap(ramp(batch * 24, 3, 0.1), batch, 4, 6);
             Tensor b = Tensor.wrap(ramp(24, 1, 0.5), 4, 6);
             boolean[] mask = new boolean[24];
