@@ -25,6 +25,7 @@ final class LoopEmitter {
     static final String DESC = "([Ljava/lang/Object;III)V";
     private static final String FAST = "dev/kiln/eager/kernels/FastMath32";
     private static final String RT = Type.internal(KilnKernels.class);
+    private static final String LANE = "dev/kiln/codegen/jvm/vector/LaneMath32";
 
     private final LoopPlan plan;
     private final Kernel k;
@@ -62,8 +63,8 @@ final class LoopEmitter {
         LoopEmitter e = new LoopEmitter(plan, name + "$b");
         e.blockMethod();
         if (!plan.vector) return java.util.List.of(driver(plan, name), e.mv);
-        LoopEmitter s = new LoopEmitter(plan.scalar, name + "$s");
-        s.blockMethod();
+        LoopEmitter s = new LoopEmitter(plan, name + "$s");
+        s.scalarBlockMethod();
         return java.util.List.of(vectorDriver(plan, name), e.mv, s.mv);
     }
 
@@ -73,8 +74,7 @@ final class LoopEmitter {
      * Driver of a vector plan, {@code name(a, inner, start, end)}: per row ({@code [row·inner, (row+1)·inner)}, ROW
      * plans) or over {@code [start, end)}, in spans; once the group's {@link VectorWarmup} (in
      * {@code a[operands + stores]}) is ready, each span of {@link #SPAN} points runs {@code name$b(a, base, c, e)}
-     * (vector); before, each span of {@link LoopPlan#BLOCK} points runs {@code name$s}, the block of the kernel's
-     * scalar plan ({@link LoopPlan#scalar}: flat {@code (a, -, c, e)} or chunked {@code (a, base, c, e - c)}).
+     * (vector); before, {@code name$s(a, base, c, e)}, the same computation as a scalar loop (bit-identical).
      * {@code inner < 0} is the warm-up thread's call: {@code name$b(a, 0, start, end)} directly.
      */
     private static MethodNode vectorDriver(LoopPlan plan, String name) {
@@ -134,16 +134,8 @@ final class LoopEmitter {
         callBlock(mv, name + "$b", base, c, e);
         mv.visitJumpInsn(GOTO, next);
         mv.visitLabel(cold);
-        minPlus(mv, e, rowEnd, c, LoopPlan.BLOCK);
-        mv.visitVarInsn(ALOAD, 0);
-        mv.visitVarInsn(ILOAD, base);
-        mv.visitVarInsn(ILOAD, c);
-        mv.visitVarInsn(ILOAD, e);
-        if (plan.scalar.chunked) {
-            mv.visitVarInsn(ILOAD, c);
-            mv.visitInsn(ISUB);
-        }
-        mv.visitMethodInsn(INVOKESTATIC, OWNER_PLACEHOLDER, name + "$s", DESC, false);
+        minPlus(mv, e, rowEnd, c, SPAN);
+        callBlock(mv, name + "$s", base, c, e);
         mv.visitLabel(next);
         mv.visitVarInsn(ILOAD, e);
         mv.visitVarInsn(ISTORE, c);
@@ -270,6 +262,19 @@ final class LoopEmitter {
 
     /** Stands for the generated class's name in calls between its methods; {@link JvmCompiler} renames it. */
     static final String OWNER_PLACEHOLDER = "$owner$";
+
+    /**
+     * The scalar block of a vector plan, {@code (arrays, base, c, end)}: the flat scalar loop over {@code [c, end)},
+     * computing what the vector block computes bit for bit (LaneMath32), for spans run before the vector block is
+     * compiled ({@link VectorWarmup}).
+     */
+    private void scalarBlockMethod() {
+        operandLocals();
+        flat(true);
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
 
     private void blockMethod() {
         operandLocals();
@@ -607,14 +612,18 @@ final class LoopEmitter {
         switch (u.op()) {
             case ABS -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "abs", "(F)F", false);
             case NEG -> mv.visitInsn(FNEG);
+            // vector plans: the scalar twin of the vector code (tail and warm-up), so every point gets the same bits
             case EXP, TANH, SIGMOID, SILU, GELU, GELU_TANH, LOG ->
-                    mv.visitMethodInsn(INVOKESTATIC, FAST, helperName(u.op()), "(F)F", false);
+                    mv.visitMethodInsn(INVOKESTATIC, plan.vector ? LANE : FAST, helperName(u.op()), "(F)F", false);
             case SQRT -> {
                 mv.visitInsn(F2D);
                 mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "sqrt", "(D)D", false);
                 mv.visitInsn(D2F);
             }
-            case RSQRT -> rt("rsqrt", "(F)F");
+            case RSQRT -> {
+                if (plan.vector) mv.visitMethodInsn(INVOKESTATIC, LANE, "rsqrt", "(F)F", false);
+                else rt("rsqrt", "(F)F");
+            }
             case SIN -> rt("sin", "(F)F");
             case COS -> rt("cos", "(F)F");
             case RECIPROCAL -> {
@@ -628,7 +637,8 @@ final class LoopEmitter {
             }
             case ELU -> {
                 mv.visitLdcInsn((float) u.param());
-                rt("elu", "(FF)F");
+                if (plan.vector) mv.visitMethodInsn(INVOKESTATIC, LANE, "elu", "(FF)F", false);
+                else rt("elu", "(FF)F");
             }
             case LEAKY_RELU -> {
                 mv.visitLdcInsn((float) u.param());

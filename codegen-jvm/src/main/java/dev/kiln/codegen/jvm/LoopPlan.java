@@ -49,8 +49,6 @@ final class LoopPlan {
     final boolean vector;
     /** Why a plan that asked for the vector shape did not get it (then it is flat or chunked), else null. */
     final String notVectorised;
-    /** For a vector plan: the scalar (flat or chunked) plan of the same kernel, run while the vector loop warms up. */
-    final LoopPlan scalar;
     /** Level of each helper and float arithmetic node (chunked only). */
     final Map<Expr, Integer> level = new IdentityHashMap<>();
     /** Float nodes written to scratch in their stage because a later stage or a helper reads them. */
@@ -63,8 +61,7 @@ final class LoopPlan {
     int stages = 1;
 
     private LoopPlan(Kernel kernel, String reject, Access[] access, int rowDims, boolean chunked, boolean vector,
-                     String notVectorised, LoopPlan scalar) {
-        this.scalar = scalar;
+                     String notVectorised) {
         this.kernel = kernel;
         this.reject = reject;
         this.access = access;
@@ -140,15 +137,15 @@ final class LoopPlan {
                 notVectorised = VectorExprEmitter.unsupported(e);
                 if (notVectorised != null) break;
             }
-            if (notVectorised == null) return new LoopPlan(k, null, access, rowDims, false, true, null, of(k, false));
+            if (notVectorised == null) return new LoopPlan(k, null, access, rowDims, false, true, null);
         }
-        LoopPlan p = new LoopPlan(k, null, access, rowDims, helper || rowDims > 0, false, notVectorised, null);
+        LoopPlan p = new LoopPlan(k, null, access, rowDims, helper || rowDims > 0, false, notVectorised);
         if (p.chunked) p.stage(order);
         return p;
     }
 
     private static LoopPlan rejected(Kernel k, String why, Access[] access) {
-        return new LoopPlan(k, why, access, 0, false, false, null, null);
+        return new LoopPlan(k, why, access, 0, false, false, null);
     }
 
     boolean isHelper(Expr e) {

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a probe of two vectors of {@code elementwise_chain} took 3.4 ms interpreted, against ~30 ns once compiled, and C2
  * compiles a method only after a few hundred interpreted and a few thousand C1-compiled calls. Run directly, a first
  * call of {@code elementwise_chain} at 64x4096 took 2.2 s instead of the scalar loop's 54 ms. So until
- * {@link #ready()}, the generated driver runs every span on the kernel's scalar block (the flat or chunked loop of
- * {@link LoopPlan#scalar}), and one daemon thread per group ({@link #start}) calls the vector block on a few
+ * {@link #ready()}, the generated driver runs every span on the kernel's scalar block (a flat loop computing the
+ * same bits with {@code LaneMath32}), and one daemon thread per group ({@link #start}) calls the vector block on a few
  * vectors of dummy data (plus one point of scalar tail, so the tail gets profiled too) until
  * {@link #NEEDED} consecutive calls take at most {@link #FAST_NS_PER_POINT} ns per point — C2's code — or
  * {@link #GIVE_UP_NANOS} pass (a JVM that never compiles it, e.g. {@code -Xint}, stays on the scalar loop).

@@ -83,6 +83,20 @@ class VectorMath32Test {
         return new Errors(worstUlp, worstRel, at);
     }
 
+    /** {@link LaneMath32}'s function must give bit-for-bit each lane's result (the generated loops rely on it). */
+    static void assertLanesMatch(String name, float[] xs, UnaryOperator<FloatVector> f, FloatUnaryOperator lane) {
+        float[] v = apply(f, xs);
+        for (int i = 0; i < xs.length; i++) {
+            float l = lane.apply(xs[i]);
+            if (Float.floatToIntBits(l) != Float.floatToIntBits(v[i])) {
+                throw new AssertionError(name + ": LaneMath32 and VectorMath32 differ at x = " + xs[i] + ": " + l
+                        + " vs " + v[i]);
+            }
+        }
+    }
+
+    interface FloatUnaryOperator { float apply(float x); }
+
     private static void check(String name, float[] xs, UnaryOperator<FloatVector> f, DoubleUnaryOperator ref,
             double maxUlp, double maxRel) {
         Errors e = measure(xs, f, ref);
@@ -149,6 +163,26 @@ class VectorMath32Test {
     void log() {
         check("log", sweep(Float.MIN_VALUE, Float.MAX_VALUE, 1f, 0.70710677f, 1.4142135f), VectorMath32::log, Math::log,
                 1.0, 1.2e-7);
+    }
+
+    @Test
+    void laneMath32IsBitIdenticalToEachLane() {
+        float[] wide = concat(sweep(-110f, 110f, 0f, 40f, -30f, 9.1f), SPECIALS);
+        assertLanesMatch("exp", wide, VectorMath32::exp, LaneMath32::exp);
+        assertLanesMatch("expm1", wide, VectorMath32::expm1, LaneMath32::expm1);
+        assertLanesMatch("tanh", wide, VectorMath32::tanh, LaneMath32::tanh);
+        assertLanesMatch("sigmoid", wide, VectorMath32::sigmoid, LaneMath32::sigmoid);
+        assertLanesMatch("silu", wide, VectorMath32::silu, LaneMath32::silu);
+        assertLanesMatch("gelu", wide, VectorMath32::gelu, LaneMath32::gelu);
+        assertLanesMatch("geluTanh", wide, VectorMath32::geluTanh, LaneMath32::geluTanh);
+        assertLanesMatch("log", concat(sweep(-1f, Float.MAX_VALUE, 1f, Float.MIN_NORMAL), SPECIALS), VectorMath32::log,
+                LaneMath32::log);
+    }
+
+    static float[] concat(float[] a, float[] b) {
+        float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     private static final float[] SPECIALS = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f,
