@@ -1,6 +1,8 @@
 package dev.kiln.codegen.jvm;
 
 import dev.kiln.ir.DType;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -11,10 +13,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * compiles a method only after a few hundred interpreted and a few thousand C1-compiled calls. Run directly, a first
  * call of {@code elementwise_chain} at 64x4096 took 2.2 s instead of the scalar loop's 54 ms. So until
  * {@link #ready()}, the generated driver runs every span on the kernel's scalar block (a flat loop computing the
- * same bits with {@code LaneMath32}), and one daemon thread per group ({@link #start}) calls the vector block on a few
+ * same bits with {@code LaneMath32}), and a daemon thread ({@link #start}) calls the vector block on a few
  * vectors of dummy data (plus one point of scalar tail, so the tail gets profiled too) until
  * {@link #NEEDED} consecutive calls take at most {@link #FAST_NS_PER_POINT} ns per point — C2's code — or
- * {@link #GIVE_UP_NANOS} pass (a JVM that never compiles it, e.g. {@code -Xint}, stays on the scalar loop).
+ * {@link #GIVE_UP_NANOS} pass (a JVM that never compiles it, e.g. {@code -Xint}, stays on the scalar loop). One
+ * thread for the whole JVM warms the groups one after the other, in the order of their first calls, so warming
+ * never takes more than one core.
  *
  * <p>One instance per fusion group, shared by all threads and frames. Public because generated classes (in their
  * own class loader) call {@link #ready()}; not an API for people.
@@ -27,7 +31,13 @@ public final class VectorWarmup {
     /** Vectors per warm-up call. */
     static final int VECTORS = 4;
     /** The warm-up thread stops trying after this long. */
-    static final long GIVE_UP_NANOS = 60_000_000_000L;
+    static final long GIVE_UP_NANOS = 10_000_000_000L;
+
+    private static final ExecutorService WARMER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kiln-vector-warmup");
+        t.setDaemon(true);
+        return t;
+    });
 
     private volatile boolean ready;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -41,9 +51,7 @@ public final class VectorWarmup {
     /** Starts, once, the thread that warms up kernel {@code kernel} (a vector plan) of {@code graph}. */
     void start(GeneratedGraph graph, int kernel, LoopPlan plan) {
         if (ready || !started.compareAndSet(false, true)) return;
-        Thread t = new Thread(() -> warm(graph, kernel, plan), "kiln-vector-warmup-k" + kernel);
-        t.setDaemon(true);
-        t.start();
+        WARMER.execute(() -> warm(graph, kernel, plan));
     }
 
     private void warm(GeneratedGraph graph, int kernel, LoopPlan plan) {
