@@ -69,13 +69,18 @@ public final class LaneMath32 {
         return Math.fma(p, t, -1.2654529809951782f);
     }
 
+    private static float clamp(float x, float lo, float hi) {
+        float y = x < lo ? lo : x;
+        return x > hi ? hi : y;
+    }
+
     private static float withSignOf(float v, float s) {
         return Float.intBitsToFloat(Float.floatToRawIntBits(v) | (Float.floatToRawIntBits(s) & 0x80000000));
     }
 
     /** {@link VectorMath32#exp} on one lane. */
     public static float exp(float x) {
-        float xc = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float xc = clamp(x, EXP_LO, EXP_HI);
         float t = encodeLog2(xc);
         return scale(expPoly(reduce(xc, t - MAGIC)), t);
     }
@@ -84,7 +89,7 @@ public final class LaneMath32 {
 
     /** {@link VectorMath32#expm1} on one lane. */
     public static float expm1(float x) {
-        float xc = Math.min(Math.max(x, -30f), 40f);
+        float xc = clamp(x, -30f, 40f);
         float t = encodeLog2(xc);
         float s = pow2(biased(t));
         float v = Math.fma(s, expm1Poly(reduce(xc, t - MAGIC)), s - 1f);
@@ -94,7 +99,8 @@ public final class LaneMath32 {
 
     /** {@link VectorMath32#tanh} on one lane. */
     public static float tanh(float x) {
-        float a = Math.min(Math.abs(x), TANH_CLAMP) * -2f;
+        float xa = Math.abs(x);
+        float a = (xa > TANH_CLAMP ? TANH_CLAMP : xa) * -2f;
         float t = encodeLog2(a);
         float s = pow2(biased(t));
         float em = Math.fma(s, expm1Poly(reduce(a, t - MAGIC)), s - 1f);
@@ -115,7 +121,7 @@ public final class LaneMath32 {
 
     /** {@link VectorMath32#gelu} on one lane. */
     public static float gelu(float x) {
-        float xc = Math.min(Math.max(x, -GELU_CLAMP), GELU_CLAMP);
+        float xc = clamp(x, -GELU_CLAMP, GELU_CLAMP);
         float xa = Math.abs(xc);
         float t = 1f / Math.fma(xa, 0.5f * SQRT1_2, 1f);
         float xh = xa + SPLIT_8 - SPLIT_8;
