@@ -23,7 +23,9 @@ public record CompileOptions(Path dumpDir, boolean verify, Loops loops) {
     }
 
     public CompileOptions {
-        if (loops == null) throw new IllegalArgumentException("CompileOptions.loops: expected AUTO, VECTOR or SCALAR, found null");
+        if (loops == null) {
+            throw new IllegalArgumentException("CompileOptions.loops: expected AUTO, VECTOR or SCALAR, found null");
+        }
     }
 
     public static CompileOptions defaults() { return new CompileOptions(null, false, Loops.AUTO); }

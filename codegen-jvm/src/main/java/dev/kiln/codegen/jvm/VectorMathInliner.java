@@ -47,7 +47,9 @@ final class VectorMathInliner {
         if (m != null) return m;
         ClassNode cn = new ClassNode();
         try (InputStream in = VectorMathInliner.class.getClassLoader().getResourceAsStream(OWNER + ".class")) {
-            if (in == null) throw new IllegalStateException("class file " + OWNER + ".class not found on the class path");
+            if (in == null) {
+                throw new IllegalStateException("class file " + OWNER + ".class not found on the class path");
+            }
             new ClassReader(in).accept(cn, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -92,6 +94,14 @@ final class VectorMathInliner {
                     IincInsnNode ii = (IincInsnNode) insn;
                     mv.visitIincInsn(base + ii.var, ii.incr);
                 }
+                case AbstractInsnNode.FIELD_INSN -> {
+                    org.objectweb.asm.tree.FieldInsnNode fi = (org.objectweb.asm.tree.FieldInsnNode) insn;
+                    if (fi.owner.equals(OWNER) && !fi.name.equals("SPECIES") && !fi.name.equals("LANES")) {
+                        throw new IllegalStateException(OWNER + "." + name + " reads field " + fi.name
+                                + "; only its public SPECIES and LANES may be read from generated code");
+                    }
+                    insn.accept(mv);
+                }
                 case AbstractInsnNode.METHOD_INSN -> {
                     MethodInsnNode mi = (MethodInsnNode) insn;
                     if (mi.owner.equals(OWNER)) inline(mv, mi.name, mi.desc, alloc);
@@ -99,7 +109,9 @@ final class VectorMathInliner {
                 }
                 default -> {
                     if (op >= IRETURN && op <= RETURN) {
-                        if (insn != last) throw new IllegalStateException(OWNER + "." + name + " returns before its end");
+                        if (insn != last) {
+                            throw new IllegalStateException(OWNER + "." + name + " returns before its end");
+                        }
                     } else {
                         insn.accept(mv);
                     }

@@ -67,18 +67,20 @@ class JvmCompilerTest {
         CompiledModule m = JvmCompiler.compile(IrParser.parse(FLAT), Map.of(), CHECKED.withLoops(loops));
         assertTrue(m.report().loweredGroups().get(0).contains(loops == CompileOptions.Loops.VECTOR ? "vector loop"
                 : "flat loop"), m.report().toString());
-        // pass 0: vector plans warm up (vector probes + scalar block); pass 1: vector block on whole spans
+        // pass 0: vector plans are warming up (spans run the scalar block, or the vector block once the warm-up
+        // thread says so); pass 1: the vector block on whole spans
         for (int pass = 0; pass < 2; pass++) {
-        if (pass == 1) m.markVectorLoopsReady();
-        for (int b : new int[] {1, 4, 7, 2731}) { // 3 to 8193 points: vector iterations, spans, scalar tails
-            float[] x = ramp(b * 3, 2, 0);
-            float[] y = ramp(b * 3, 1.5, 1);
-            float[] got = m.forward(Tensor.wrap(x, b, 3), Tensor.wrap(y, b, 3)).get(0).storage().floats();
-            for (int i = 0; i < x.length; i++) {
-                double v = Math.max(x[i] * 1.5 + y[i], 0) / Math.abs(y[i]);
-                assertEquals(Math.min(Math.max(v, -2), 2), got[i], 1e-6 * Math.max(1, Math.abs(v)), "b=" + b + " i=" + i);
+            if (pass == 1) m.markVectorLoopsReady();
+            for (int b : new int[] {1, 4, 7, 2731}) { // 3 to 8193 points: vector iterations, spans, scalar tails
+                float[] x = ramp(b * 3, 2, 0);
+                float[] y = ramp(b * 3, 1.5, 1);
+                float[] got = m.forward(Tensor.wrap(x, b, 3), Tensor.wrap(y, b, 3)).get(0).storage().floats();
+                for (int i = 0; i < x.length; i++) {
+                    double v = Math.max(x[i] * 1.5 + y[i], 0) / Math.abs(y[i]);
+                    assertEquals(Math.min(Math.max(v, -2), 2), got[i], 1e-6 * Math.max(1, Math.abs(v)),
+                            "b=" + b + " i=" + i);
+                }
             }
-        }
         }
     }
 
@@ -107,28 +109,27 @@ class JvmCompilerTest {
         // two 8-lane vectors and a 4-point scalar tail
         int b = 300;
         for (int pass = 0; pass < 2; pass++) {
-        if (pass == 1) m.markVectorLoopsReady(); // pass 0: warm-up (vector probes + scalar), pass 1: all vector
-        // x is a transposed view: storage [5][4][B]... built as (B,4,5) with strides (1, 5*B... ) via a bigger array
-        float[] big = ramp(b * 20 + 3, 2, 0.3);
-        Tensor x = Tensor.fromStorage(Storage.wrap(big), new int[] {b, 4, 5}, new int[] {1, b * 5, b}, 3);
-        float[] w = ramp(20, 1, 2);
-        boolean[] mask = new boolean[20];
-        for (int i = 0; i < 20; i++) mask[i] = i % 3 == 0;
-        float[] got = m.forward(x, Tensor.wrap(w, 4, 5), Tensor.wrap(mask, 4, 5)).get(0).contiguous().storage().floats();
-        for (int n = 0; n < b; n++) {
-            for (int i = 0; i < 4; i++) {
-                for (int j = 0; j < 5; j++) {
-                    double xv = big[3 + n + i * b * 5 + j * b];
-                    double t = Math.tanh(xv + w[i * 5 + j]);
-                    double v = mask[i * 5 + j] ? -1 : t * xv;
-                    double want = Math.exp(v) - t;
-                    assertEquals(want, got[(n * 4 + i) * 5 + j], 3e-6 * Math.max(1, Math.abs(want)));
+            if (pass == 1) m.markVectorLoopsReady(); // pass 0: warming up (scalar block), pass 1: vector block
+            // x is a transposed view: storage [5][4][B]... built as (B,4,5) with strides (1, 5*B... ) via a bigger array
+            float[] big = ramp(b * 20 + 3, 2, 0.3);
+            Tensor x = Tensor.fromStorage(Storage.wrap(big), new int[] {b, 4, 5}, new int[] {1, b * 5, b}, 3);
+            float[] w = ramp(20, 1, 2);
+            boolean[] mask = new boolean[20];
+            for (int i = 0; i < 20; i++) mask[i] = i % 3 == 0;
+            float[] got = m.forward(x, Tensor.wrap(w, 4, 5), Tensor.wrap(mask, 4, 5)).get(0).contiguous().storage().floats();
+            for (int n = 0; n < b; n++) {
+                for (int i = 0; i < 4; i++) {
+                    for (int j = 0; j < 5; j++) {
+                        double xv = big[3 + n + i * b * 5 + j * b];
+                        double t = Math.tanh(xv + w[i * 5 + j]);
+                        double v = mask[i * 5 + j] ? -1 : t * xv;
+                        double want = Math.exp(v) - t;
+                        assertEquals(want, got[(n * 4 + i) * 5 + j], 3e-6 * Math.max(1, Math.abs(want)));
+                    }
                 }
             }
         }
-        }
     }
-
 
     static final String FALLBACK = """
             graph(%x : f32[B, 5]):
