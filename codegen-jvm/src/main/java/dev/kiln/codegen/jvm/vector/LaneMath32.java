@@ -51,10 +51,14 @@ public final class LaneMath32 {
         return p * pow2(h + 127) * pow2(k - h + 127);
     }
 
+    private static float scaleNonPositive(float p, float t) {
+        return p * pow2(Float.floatToRawIntBits(t) - (MAGIC_BITS - 127 - 75)) * 0x1p-75f;
+    }
+
     private static float expHiLo(float c, float hi, float lo) {
         float t = encodeLog2(hi + lo);
         float r = reduce(hi, t - MAGIC) + lo;
-        return scale(c * expPoly(r), t);
+        return scaleNonPositive(c * expPoly(r), t);
     }
 
     private static float erfcExponent(float t) {
@@ -85,7 +89,12 @@ public final class LaneMath32 {
         return scale(expPoly(reduce(xc, t - MAGIC)), t);
     }
 
-    private static float expNegAbs(float x) { return exp(-Math.abs(x)); }
+    private static float expNegAbs(float x) {
+        float a = -Math.abs(x);
+        float ac = a < EXP_LO ? EXP_LO : a;
+        float t = encodeLog2(ac);
+        return scaleNonPositive(expPoly(reduce(ac, t - MAGIC)), t);
+    }
 
     /** {@link VectorMath32#expm1} on one lane. */
     public static float expm1(float x) {

@@ -91,11 +91,22 @@ public final class VectorMath32 {
         return p.mul(pow2(h.add(127))).mul(pow2(k.sub(h).add(127)));
     }
 
-    /** {@code c · e^(hi + lo)} with |lo| small: lo joins the reduced argument (see FastMath32.expHiLo). */
+    /**
+     * {@code p · 2^n} for n (encoded in t) in [-150, 0]: {@code p · 2^(n+75) · 2^-75}, both scales normal, rounded once
+     * — the same value as {@link #scale} with 4 operations instead of 9.
+     */
+    private static FloatVector scaleNonPositive(FloatVector p, FloatVector t) {
+        return p.mul(pow2(t.reinterpretAsInts().sub(MAGIC_BITS - 127 - 75))).mul(0x1p-75f);
+    }
+
+    /**
+     * {@code c · e^(hi + lo)} with |lo| small and hi + lo in [-104, 0]: lo joins the reduced argument (see
+     * FastMath32.expHiLo).
+     */
     private static FloatVector expHiLo(FloatVector c, FloatVector hi, FloatVector lo) {
         FloatVector t = encodeLog2(hi.add(lo));
         FloatVector r = reduce(hi, t.sub(MAGIC)).add(lo);
-        return scale(c.mul(expPoly(r)), t);
+        return scaleNonPositive(c.mul(expPoly(r)), t);
     }
 
     /** log(erfc(z)/t) + z² as a polynomial in t = 1/(1 + z/2) (FastMath32's refit, degree 9). */
@@ -133,8 +144,13 @@ public final class VectorMath32 {
         return scale(expPoly(reduce(xc, t.sub(MAGIC))), t);
     }
 
-    /** e^-|x| (0 below -104), NaN for NaN. */
-    private static FloatVector expNegAbs(FloatVector x) { return exp(x.abs().neg()); }
+    /** e^-|x| (0 below -104), NaN for NaN: exp's algorithm, with the cheaper scale its n ≤ 0 allows. */
+    private static FloatVector expNegAbs(FloatVector x) {
+        FloatVector a = x.abs().neg();
+        FloatVector ac = a.blend(EXP_LO, a.compare(VectorOperators.LT, EXP_LO));
+        FloatVector t = encodeLog2(ac);
+        return scaleNonPositive(expPoly(reduce(ac, t.sub(MAGIC))), t);
+    }
 
     /** e^x - 1, accurate near 0; ≤ 2 ulp. */
     public static FloatVector expm1(FloatVector x) {
