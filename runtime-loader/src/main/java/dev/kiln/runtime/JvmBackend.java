@@ -3,6 +3,7 @@ package dev.kiln.runtime;
 import dev.kiln.codegen.jvm.CompileOptions;
 import dev.kiln.codegen.jvm.CompiledModule;
 import dev.kiln.codegen.jvm.GeneratedCodeRejectedException;
+import dev.kiln.codegen.jvm.GeneratedCodeVerifier;
 import dev.kiln.codegen.jvm.JvmCompiler;
 import dev.kiln.eager.Tensor;
 import dev.kiln.eager.interp.GuardPolicy;
@@ -72,9 +73,20 @@ final class JvmBackend implements Backend {
         CompiledCode.Artifact a = code.artifacts().isEmpty() ? null : code.artifacts().get(0);
         byte[] bytes = a == null ? new byte[0] : archive.classFile(a.name());
         try {
+            if (a != null) {
+                GeneratedCodeVerifier.VerifiedClass vc = GeneratedCodeVerifier.verify(bytes);
+                if (vc.usesVectorApi() && !JvmCompiler.vectorModulePresent()) {
+                    context.note("jvm: class regenerated from the archive's optimised graph because the archived class "
+                            + "uses vector loops (the Vector API) and this JVM was started without --add-modules "
+                            + "jdk.incubator.vector: scalar loops instead");
+                    return JvmCompiler.compile(code.graph(), params, CompileOptions.defaults());
+                }
+                CompiledModule m = JvmCompiler.instantiate(code.graph(), params, bytes, vc);
+                context.note("jvm: " + a.entry() + ": SHA-256 checked, allow-list scan passed, loaded");
+                return m;
+            }
             CompiledModule m = JvmCompiler.instantiate(code.graph(), params, bytes);
-            context.note(a == null ? "jvm: no class (the graph has control flow and runs on the interpreter)"
-                    : "jvm: " + a.entry() + ": SHA-256 checked, allow-list scan passed, loaded");
+            context.note("jvm: no class (the graph has control flow and runs on the interpreter)");
             return m;
         } catch (GeneratedCodeRejectedException e) {
             throw new ModelLoadException(a.entry() + ": embedded bytecode rejected by the verifier: " + e.getMessage()

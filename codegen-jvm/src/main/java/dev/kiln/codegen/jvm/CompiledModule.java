@@ -44,6 +44,12 @@ public final class CompiledModule implements AutoCloseable {
         this.contexts = null;
     }
 
+    /** Skips the warm-up of every vector loop ({@link VectorWarmup}): whole spans run vectorised from now on. */
+    void markVectorLoopsReady() {
+        if (program == null) return;
+        for (Program.Group g : program.groups) if (g != null && g.warmup != null) g.warmup.markReady();
+    }
+
     /** Runs the graph; symbol sizes are read from {@code inputs}. */
     public List<Tensor> forward(Tensor... inputs) {
         if (interpreted != null) return interpreted.run(inputs);

@@ -15,26 +15,48 @@ import java.util.Set;
  *       kernel API); the JVM's own linkage still refuses non-public ones, since generated classes live in their
  *       own loader and runtime package;</li>
  *   <li>{@link Rule#MEMBERS}: additionally exactly the listed methods ({@code name + descriptor}; {@code <init>}
- *       through {@code invokespecial}, others through {@code invokestatic}).</li>
+ *       through {@code invokespecial}, others through {@code invokestatic}, {@code invokevirtual} or
+ *       {@code invokeinterface} — the JVM's linkage refuses a call of the wrong kind);</li>
+ *   <li>{@link Rule#VALUE_METHODS}: additionally any method, static or instance. Only for the value-based classes of
+ *       the Vector API ({@code jdk.incubator.vector}): each method computes on vectors, masks and the primitive
+ *       arrays it is given; the descriptor check still refuses any method that takes or returns a type outside
+ *       this table (a {@code ByteBuffer}, a {@code Class}, ...).</li>
  * </ul>
  *
- * <p>No field of any other class may be read or written, and nothing else — no other JDK class, no reflection,
+ * <p>Fields of other classes: only {@code getstatic} of the static fields a line lists ({@link Entry#fields}),
+ * never a write. Nothing else — no other JDK class, no reflection,
  * no {@code invokedynamic} — is allowed. Adding a class here widens what archived bytecode can do: keep the list short
  * and add only what the generator emits.
  */
 final class GeneratedCodeAllowList {
     private GeneratedCodeAllowList() {}
 
-    enum Rule { TYPE, STATIC_METHODS, MEMBERS }
+    enum Rule { TYPE, STATIC_METHODS, MEMBERS, VALUE_METHODS }
 
-    /** One line of the table. */
-    record Entry(Rule rule, Set<String> members) {
-        static Entry type() { return new Entry(Rule.TYPE, Set.of()); }
+    /**
+     * One line of the table.
+     *
+     * @param members for {@link Rule#MEMBERS}: the callable methods as {@code name + descriptor}
+     * @param fields  static fields that may be read with {@code getstatic}, as {@code name:descriptor}
+     */
+    record Entry(Rule rule, Set<String> members, Set<String> fields) {
+        static Entry type() { return new Entry(Rule.TYPE, Set.of(), Set.of()); }
 
-        static Entry staticMethods() { return new Entry(Rule.STATIC_METHODS, Set.of()); }
+        static Entry staticMethods() { return new Entry(Rule.STATIC_METHODS, Set.of(), Set.of()); }
 
-        static Entry members(String... nameAndDescriptor) { return new Entry(Rule.MEMBERS, Set.of(nameAndDescriptor)); }
+        static Entry valueMethods() { return new Entry(Rule.VALUE_METHODS, Set.of(), Set.of()); }
+
+        static Entry members(String... nameAndDescriptor) {
+            return new Entry(Rule.MEMBERS, Set.of(nameAndDescriptor), Set.of());
+        }
+
+        /** This line, plus read access to the static fields {@code nameAndDescriptor}. */
+        Entry withFields(String... nameAndDescriptor) { return new Entry(rule, members, Set.of(nameAndDescriptor)); }
     }
+
+    private static final String VECTOR = "jdk/incubator/vector/";
+    private static final String COMPARISON = "L" + VECTOR + "VectorOperators$Comparison;";
+    private static final String BINARY = "L" + VECTOR + "VectorOperators$Binary;";
 
     /** The interface every generated class implements (its only interface), and its only superclass. */
     static final String INTERFACE = "dev/kiln/codegen/jvm/GeneratedGraph";
@@ -50,6 +72,22 @@ final class GeneratedCodeAllowList {
             Map.entry("dev/kiln/eager/Tensor", Entry.type()),
             // eager's vectorised float math (array helpers and scalar functions)
             Map.entry("dev/kiln/eager/kernels/FastMath32", Entry.staticMethods()),
+            // vector loops (LoopEmitter.vector): VectorMath32's bodies are copied in; only its species is read
+            Map.entry("dev/kiln/codegen/jvm/vector/VectorMath32", Entry.type().withFields(
+                    "SPECIES:L" + VECTOR + "VectorSpecies;", "LANES:I")),
+            Map.entry("dev/kiln/codegen/jvm/vector/LaneMath32", Entry.staticMethods()),
+            Map.entry("dev/kiln/codegen/jvm/VectorWarmup", Entry.members("ready()Z")),
+            // the Vector API (JDK 17 incubator)
+            Map.entry(VECTOR + "Vector", Entry.type()),
+            Map.entry(VECTOR + "FloatVector", Entry.valueMethods()),
+            Map.entry(VECTOR + "IntVector", Entry.valueMethods()),
+            Map.entry(VECTOR + "VectorMask", Entry.valueMethods()),
+            Map.entry(VECTOR + "VectorSpecies", Entry.valueMethods()),
+            Map.entry(VECTOR + "VectorOperators", Entry.type().withFields("EQ:" + COMPARISON, "NE:" + COMPARISON,
+                    "LT:" + COMPARISON, "LE:" + COMPARISON, "GT:" + COMPARISON, "GE:" + COMPARISON,
+                    "LSHL:" + BINARY, "LSHR:" + BINARY, "ASHR:" + BINARY)),
+            Map.entry(VECTOR + "VectorOperators$Comparison", Entry.type()),
+            Map.entry(VECTOR + "VectorOperators$Binary", Entry.type()),
             // the JDK
             Map.entry("java/lang/Object", Entry.members("<init>()V")),
             Map.entry("java/lang/String", Entry.type()),

@@ -45,7 +45,13 @@ public final class GeneratedCodeVerifier {
     private GeneratedCodeVerifier() {}
 
     /** What a verified class declares: its binary name and its methods' names. */
-    public record VerifiedClass(String binaryName, Set<String> methodNames) {
+    /**
+     * A class that passed the scan.
+     *
+     * @param usesVectorApi whether it refers to {@code jdk.incubator.vector} (vector loops): it can only run in a JVM
+     *                      started with {@code --add-modules jdk.incubator.vector}
+     */
+    public record VerifiedClass(String binaryName, Set<String> methodNames, boolean usesVectorApi) {
         public VerifiedClass {
             methodNames = Set.copyOf(methodNames);
         }
@@ -62,11 +68,14 @@ public final class GeneratedCodeVerifier {
         return new Scan(cn).run();
     }
 
+    private static final String VECTOR_API = "jdk/incubator/vector/";
+
     private static final class Scan {
         private final ClassNode cn;
         private final String self;
         private final Set<String> ownFields = new HashSet<>();
         private String method;
+        private boolean usesVectorApi;
 
         Scan(ClassNode cn) {
             this.cn = cn;
@@ -89,7 +98,7 @@ public final class GeneratedCodeVerifier {
                 for (TryCatchBlockNode t : m.tryCatchBlocks) if (t.type != null) internal(t.type, "exception handler");
                 for (AbstractInsnNode insn : m.instructions) insn(insn);
             }
-            return new VerifiedClass(self.replace('/', '.'), new HashSet<>(names));
+            return new VerifiedClass(self.replace('/', '.'), new HashSet<>(names), usesVectorApi);
         }
 
         private void header() {
@@ -115,7 +124,7 @@ public final class GeneratedCodeVerifier {
 
         private void insn(AbstractInsnNode insn) {
             if (insn instanceof MethodInsnNode mi) call(mi.getOpcode(), mi.owner, mi.name, mi.desc);
-            else if (insn instanceof FieldInsnNode fi) field(fi.owner, fi.name, fi.desc);
+            else if (insn instanceof FieldInsnNode fi) field(fi.getOpcode(), fi.owner, fi.name, fi.desc);
             else if (insn instanceof TypeInsnNode ti) internal(ti.desc, "type instruction");
             else if (insn instanceof MultiANewArrayInsnNode ma) type(Type.getType(ma.desc), "multianewarray");
             else if (insn instanceof LdcInsnNode ldc) constant(ldc.cst);
@@ -137,18 +146,23 @@ public final class GeneratedCodeVerifier {
             boolean ok = switch (e.rule()) {
                 case TYPE -> false;
                 case STATIC_METHODS -> opcode == INVOKESTATIC && !name.startsWith("<");
-                case MEMBERS -> e.members().contains(name + desc)
-                        && opcode == (name.equals("<init>") ? INVOKESPECIAL : INVOKESTATIC);
+                case MEMBERS -> e.members().contains(name + desc) && (name.equals("<init>")
+                        ? opcode == INVOKESPECIAL : opcode != INVOKESPECIAL);
+                case VALUE_METHODS -> !name.startsWith("<") && opcode != INVOKESPECIAL;
             };
             if (!ok) throw reject("member not on the allow-list", ref);
             methodType(Type.getMethodType(desc), ref);
         }
 
-        private void field(String owner, String name, String desc) {
+        private void field(int opcode, String owner, String name, String desc) {
             String ref = owner + "." + name + ":" + desc;
-            if (!owner.equals(self) || !ownFields.contains(name + ":" + desc)) {
-                throw reject("field access outside the generated class", ref);
+            if (owner.equals(self) && ownFields.contains(name + ":" + desc)) return;
+            GeneratedCodeAllowList.Entry e = GeneratedCodeAllowList.of(owner);
+            if (opcode == GETSTATIC && e != null && e.fields().contains(name + ":" + desc)) {
+                type(Type.getType(desc), ref);
+                return;
             }
+            throw reject("field access outside the generated class", ref);
         }
 
         private void constant(Object cst) {
@@ -179,6 +193,7 @@ public final class GeneratedCodeVerifier {
                 type(Type.getType(name), where);
                 return;
             }
+            if (name.startsWith(VECTOR_API)) usesVectorApi = true;
             if (!name.equals(self) && GeneratedCodeAllowList.of(name) == null) {
                 throw reject("type outside the allow-list (in " + where + ")", name);
             }

@@ -58,7 +58,7 @@ public final class JvmCompiler {
      * {@link GeneratedGraph} interface, the node numbering of {@code Program}): a class generated under another
      * version must not be instantiated here. Bump it with any change to what generated code calls or assumes.
      */
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
@@ -96,8 +96,21 @@ public final class JvmCompiler {
         if (classFile.length == 0) {
             throw new IllegalArgumentException("no class was given, but the graph has no control flow and needs one");
         }
-        GeneratedCodeVerifier.VerifiedClass vc = GeneratedCodeVerifier.verify(classFile);
-        return compile(optimised, constants, CompileOptions.defaults(), new Given(classFile, vc));
+        return instantiate(optimised, constants, classFile, GeneratedCodeVerifier.verify(classFile));
+    }
+
+    /**
+     * {@link #instantiate(Graph, Map, byte[])} for a class already scanned: {@code verified} must be
+     * {@link GeneratedCodeVerifier#verify}'s answer for {@code classFile}. Its loops are planned the way the class
+     * was generated (vector or scalar, {@link GeneratedCodeVerifier.VerifiedClass#usesVectorApi}).
+     *
+     * @throws KilnException when the class uses the Vector API and this JVM lacks {@code jdk.incubator.vector}
+     *                       (check {@link #vectorModulePresent()} first and regenerate instead)
+     */
+    public static CompiledModule instantiate(Graph optimised, Map<String, Tensor> constants, byte[] classFile,
+            GeneratedCodeVerifier.VerifiedClass verified) {
+        CompileOptions.Loops loops = verified.usesVectorApi() ? CompileOptions.Loops.VECTOR : CompileOptions.Loops.SCALAR;
+        return compile(optimised, constants, CompileOptions.defaults().withLoops(loops), new Given(classFile, verified));
     }
 
     /** A verified class to instantiate instead of generating one. */
@@ -115,6 +128,7 @@ public final class JvmCompiler {
                     + " has no JVM lowering; the graph runs on the interpreter"), System.nanoTime() - t0, 0);
             return new CompiledModule(new Interpreter(optimised, constants), r);
         }
+        boolean vector = vectorLoops(options.loops());
         List<Node> nodes = top.nodes();
         Program p = new Program(nodes.size());
         List<String> lowered = new ArrayList<>();
@@ -148,7 +162,7 @@ public final class JvmCompiler {
                 p.constants[id] = constant(optimised.constant(r.key()), (TensorType) n.output().type());
                 topConsts.put(n.output(), (Tensor) p.constants[id]);
             } else if (k instanceof NodeKind.Fused) {
-                p.groups[id] = group(n, kernels, lowered, fallbacks, topConsts);
+                p.groups[id] = group(n, kernels, lowered, fallbacks, topConsts, vector);
             }
         }
         plan(top, p);
@@ -217,17 +231,40 @@ public final class JvmCompiler {
         return t;
     }
 
+
+    /** Whether the JVM can run Vector API code: {@code jdk.incubator.vector} is in the boot layer. */
+    public static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    private static boolean vectorLoops(CompileOptions.Loops loops) {
+        return switch (loops) {
+            case SCALAR -> false;
+            case AUTO -> vectorModulePresent();
+            case VECTOR -> {
+                if (!vectorModulePresent()) {
+                    throw new KilnException("CompileOptions.loops VECTOR needs the module jdk.incubator.vector, which "
+                            + "this JVM was started without; start java with --add-modules jdk.incubator.vector, or "
+                            + "use loops AUTO or SCALAR");
+                }
+                yield true;
+            }
+        };
+    }
+
     private static Program.Group group(Node n, List<MethodNode> kernels, List<String> lowered, List<String> fallbacks,
-                                       Map<Value, Tensor> topConsts) {
+                                       Map<Value, Tensor> topConsts, boolean vector) {
         Program.Group g = new Program.Group();
         String what = n.kind().name() + " " + n.outputs() + ops(n);
         try {
             LoweredGroup lg = KernelLowering.lower(n);
-            LoopPlan plan = LoopPlan.of(lg.kernel());
+            LoopPlan plan = LoopPlan.of(lg.kernel(), vector);
             if (plan.reject != null) throw new UnsupportedOperationException("kernel " + plan.reject);
-            List<MethodNode> ms = LoopEmitter.emit(plan, "k" + kernels.size() / 2);
+            int index = drivers(kernels).size();
+            List<MethodNode> ms = LoopEmitter.emit(plan, "k" + index);
             g.plan = plan;
-            g.kernel = kernels.size() / 2;
+            g.kernel = index;
+            if (plan.vector) g.warmup = new VectorWarmup();
             kernels.addAll(ms);
             Block b = n.blocks().get(0);
             if (lg.anchor() != null) {
@@ -267,8 +304,11 @@ public final class JvmCompiler {
                 }
             }
             g.domain = lg.kernel().domain().toArray(SymExpr[]::new);
-            lowered.add(what + " -> k" + g.kernel + (plan.chunked ? " (chunked, " + plan.stages + " stages, "
-                    + plan.helpers.size() + " FastMath32 array calls)" : " (flat loop)"));
+            String shape = plan.vector ? " (vector loop, " + vectorLanes() + " float lanes, scalar tail)"
+                    : plan.chunked ? " (chunked, " + plan.stages + " stages, " + plan.helpers.size()
+                    + " FastMath32 array calls)" : " (flat loop)";
+            if (plan.notVectorised != null) shape += " [not vectorised: " + plan.notVectorised + "]";
+            lowered.add(what + " -> k" + g.kernel + shape);
         } catch (LoweringException | UnsupportedOperationException e) {
             g.plan = null;
             g.kernel = -1;
@@ -280,6 +320,16 @@ public final class JvmCompiler {
             fallbacks.add(what + ": not lowered (" + e.getMessage() + "); its block runs on the eager kernels");
         }
         return g;
+    }
+
+    /** Lanes of the vector species (only called when the module is present). */
+    private static int vectorLanes() { return dev.kiln.codegen.jvm.vector.VectorMath32.LANES; }
+
+    /** Names of the kernel drivers ({@code kI}) among the generated loop methods ({@code kI}, {@code kI$b}, ...). */
+    private static List<String> drivers(List<MethodNode> kernels) {
+        List<String> names = new ArrayList<>();
+        for (MethodNode m : kernels) if (!m.name.contains("$")) names.add(m.name);
+        return names;
     }
 
     private static String ops(Node n) {
@@ -339,9 +389,7 @@ public final class JvmCompiler {
         init.visitMaxs(0, 0);
         init.visitEnd();
         ForwardEmitter.forward(cw, top);
-        List<String> names = new ArrayList<>();
-        for (MethodNode m : kernels) if (!m.name.endsWith("$b")) names.add(m.name);
-        ForwardEmitter.run(cw, name, names);
+        ForwardEmitter.run(cw, name, drivers(kernels));
         for (MethodNode m : kernels) {
             for (var insn : m.instructions) {
                 if (insn instanceof org.objectweb.asm.tree.MethodInsnNode mi && mi.owner.equals(LoopEmitter.OWNER_PLACEHOLDER)) {

@@ -92,7 +92,11 @@ public final class KilnKernels {
         int nOps = plan.access.length;
         int nStores = plan.kernel.stores().size();
         Object[] arrays = f.arrays[id];
-        if (arrays == null) f.arrays[id] = arrays = new Object[nOps + nStores];
+        if (arrays == null) f.arrays[id] = arrays = new Object[nOps + nStores + (plan.vector ? 1 : 0)];
+        if (plan.vector) {
+            arrays[nOps + nStores] = g.warmup; // read by the vector driver (LoopEmitter)
+            g.warmup.start(f.program.graph, g.kernel, plan);
+        }
         Object anchor = null;
         if (g.anchorOp != null) {
             Tensor[] ai = f.anchorInputs(id, g.anchorInputs.length);

@@ -25,6 +25,7 @@ final class LoopEmitter {
     static final String DESC = "([Ljava/lang/Object;III)V";
     private static final String FAST = "dev/kiln/eager/kernels/FastMath32";
     private static final String RT = Type.internal(KilnKernels.class);
+    private static final String LANE = "dev/kiln/codegen/jvm/vector/LaneMath32";
 
     private final LoopPlan plan;
     private final Kernel k;
@@ -59,7 +60,119 @@ final class LoopEmitter {
     static java.util.List<MethodNode> emit(LoopPlan plan, String name) {
         LoopEmitter e = new LoopEmitter(plan, name + "$b");
         e.blockMethod();
-        return java.util.List.of(driver(plan, name), e.mv);
+        if (!plan.vector) return java.util.List.of(driver(plan, name), e.mv);
+        LoopEmitter s = new LoopEmitter(plan, name + "$s");
+        s.scalarBlockMethod();
+        return java.util.List.of(vectorDriver(plan, name), e.mv, s.mv);
+    }
+
+    private static final String WARM = Type.internal(VectorWarmup.class);
+
+    /**
+     * Driver of a vector plan, {@code name(a, inner, start, end)}: per row ({@code [row·inner, (row+1)·inner)}, ROW
+     * plans) or over {@code [start, end)}, in spans; once the group's {@link VectorWarmup} (in
+     * {@code a[operands + stores]}) is ready, each span of {@link #SPAN} points runs {@code name$b(a, base, c, e)}
+     * (vector); before, {@code name$s(a, base, c, e)}, the same computation as a scalar loop (bit-identical).
+     * {@code inner < 0} is the warm-up thread's call: {@code name$b(a, 0, start, end)} directly.
+     */
+    private static MethodNode vectorDriver(LoopPlan plan, String name) {
+        MethodNode mv = new MethodNode(ACC_STATIC | ACC_PUBLIC, name, DESC, null, null);
+        mv.visitCode();
+        final int warm = 4, base = 5, c = 6, e = 7, rowEnd = 8, row = 9;
+        boolean rows = plan.rowDims > 0;
+        Label rowTest = new Label(), rowDone = new Label(), test = new Label(), done = new Label();
+        Label cold = new Label(), next = new Label(), normal = new Label();
+        mv.visitVarInsn(ILOAD, 1);
+        mv.visitJumpInsn(IFGE, normal);
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ILOAD, 2);
+        mv.visitVarInsn(ILOAD, 3);
+        mv.visitMethodInsn(INVOKESTATIC, OWNER_PLACEHOLDER, name + "$b", DESC, false);
+        mv.visitInsn(RETURN);
+        mv.visitLabel(normal);
+        mv.visitVarInsn(ALOAD, 0);
+        pushInt(mv, plan.access.length + plan.kernel.stores().size());
+        mv.visitInsn(AALOAD);
+        mv.visitTypeInsn(CHECKCAST, WARM);
+        mv.visitVarInsn(ASTORE, warm);
+        if (rows) {
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitVarInsn(ISTORE, row);
+            mv.visitLabel(rowTest);
+            mv.visitVarInsn(ILOAD, row);
+            mv.visitVarInsn(ILOAD, 3);
+            mv.visitJumpInsn(IF_ICMPGE, rowDone);
+            mv.visitVarInsn(ILOAD, row);
+            mv.visitVarInsn(ILOAD, 1);
+            mv.visitInsn(IMUL);
+            mv.visitVarInsn(ISTORE, base);
+            mv.visitVarInsn(ILOAD, base);
+            mv.visitVarInsn(ISTORE, c);
+            mv.visitVarInsn(ILOAD, base);
+            mv.visitVarInsn(ILOAD, 1);
+            mv.visitInsn(IADD);
+            mv.visitVarInsn(ISTORE, rowEnd);
+        } else {
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, base);
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitVarInsn(ISTORE, c);
+            mv.visitVarInsn(ILOAD, 3);
+            mv.visitVarInsn(ISTORE, rowEnd);
+        }
+        mv.visitLabel(test);
+        mv.visitVarInsn(ILOAD, c);
+        mv.visitVarInsn(ILOAD, rowEnd);
+        mv.visitJumpInsn(IF_ICMPGE, done);
+        mv.visitVarInsn(ALOAD, warm);
+        mv.visitMethodInsn(INVOKEVIRTUAL, WARM, "ready", "()Z", false);
+        mv.visitJumpInsn(IFEQ, cold);
+        minPlus(mv, e, rowEnd, c, SPAN);
+        callBlock(mv, name + "$b", base, c, e);
+        mv.visitJumpInsn(GOTO, next);
+        mv.visitLabel(cold);
+        minPlus(mv, e, rowEnd, c, SPAN);
+        callBlock(mv, name + "$s", base, c, e);
+        mv.visitLabel(next);
+        mv.visitVarInsn(ILOAD, e);
+        mv.visitVarInsn(ISTORE, c);
+        mv.visitJumpInsn(GOTO, test);
+        mv.visitLabel(done);
+        if (rows) {
+            mv.visitIincInsn(row, 1);
+            mv.visitJumpInsn(GOTO, rowTest);
+            mv.visitLabel(rowDone);
+        }
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        return mv;
+    }
+
+    /** {@code target = min(limit, from + step)}. */
+    private static void minPlus(MethodVisitor mv, int target, int limit, int from, int step) {
+        mv.visitVarInsn(ILOAD, limit);
+        mv.visitVarInsn(ILOAD, from);
+        pushInt(mv, step);
+        mv.visitInsn(IADD);
+        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+        mv.visitVarInsn(ISTORE, target);
+    }
+
+    /** {@code block(a, base, from, to)}. */
+    private static void callBlock(MethodVisitor mv, String block, int base, int from, int to) {
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitVarInsn(ILOAD, base);
+        mv.visitVarInsn(ILOAD, from);
+        mv.visitVarInsn(ILOAD, to);
+        mv.visitMethodInsn(INVOKESTATIC, OWNER_PLACEHOLDER, block, DESC, false);
+    }
+
+    private static void pushInt(MethodVisitor mv, int v) {
+        if (v >= -1 && v <= 5) mv.visitInsn(ICONST_0 + v);
+        else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) mv.visitIntInsn(SIPUSH, v);
+        else mv.visitLdcInsn(v);
     }
 
     private int local(int size) {
@@ -76,7 +189,7 @@ final class LoopEmitter {
         mv.visitCode();
         int base = 4, c = 5, end = 6, row = 7;
         Label rowTest = new Label(), rowDone = new Label(), test = new Label(), done = new Label();
-        boolean rows = plan.chunked && plan.rowDims > 0;
+        boolean rows = (plan.chunked || plan.vector) && plan.rowDims > 0;
         if (rows) {
             mv.visitVarInsn(ILOAD, 2);
             mv.visitVarInsn(ISTORE, row);
@@ -118,8 +231,8 @@ final class LoopEmitter {
             mv.visitInsn(ISUB);
             mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
         } else {
-            // name$b(a, inner, c, min(end, c + SPAN))
-            mv.visitVarInsn(ILOAD, 1);
+            // name$b(a, inner, c, min(end, c + SPAN)); vector: name$b(a, base, c, min(end, c + SPAN))
+            mv.visitVarInsn(ILOAD, plan.vector ? base : 1);
             mv.visitVarInsn(ILOAD, c);
             mv.visitVarInsn(ILOAD, end);
             mv.visitVarInsn(ILOAD, c);
@@ -148,7 +261,31 @@ final class LoopEmitter {
     /** Stands for the generated class's name in calls between its methods; {@link JvmCompiler} renames it. */
     static final String OWNER_PLACEHOLDER = "$owner$";
 
+    /**
+     * The scalar block of a vector plan, {@code (arrays, base, c, end)}: the flat scalar loop over {@code [c, end)},
+     * computing what the vector block computes bit for bit (LaneMath32), for spans run before the vector block is
+     * compiled ({@link VectorWarmup}).
+     */
+    private void scalarBlockMethod() {
+        operandLocals();
+        flat(true);
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
     private void blockMethod() {
+        operandLocals();
+        if (plan.vector) vector();
+        else if (plan.chunked) chunk();
+        else flat(true);
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    /** Loads each used operand's array (or SCALAR value) and each store's array into locals. */
+    private void operandLocals() {
         mv.visitCode();
         int nOps = k.operands().size();
         for (int i = 0; i < nOps; i++) {
@@ -177,18 +314,91 @@ final class LoopEmitter {
             outLocal[s] = local(1);
             mv.visitVarInsn(ASTORE, outLocal[s]);
         }
-        if (plan.chunked) chunk();
-        else flat();
-        mv.visitInsn(RETURN);
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
     }
 
-    /** {@code for (i = start; i < end; i++) out[i] = f(in[i], ...)}. */
-    private void flat() {
+    /**
+     * Vector block {@code (arrays, base, c, end)}: {@code for (i = c; i <= end - LANES; i += LANES)} the whole
+     * expression on {@code FloatVector}s ({@link VectorExprEmitter}), then the scalar loop for the remaining
+     * {@code < LANES} points. ROW operands are indexed by {@code i - base}.
+     */
+    private void vector() {
         indexLocal = local(1);
         mv.visitVarInsn(ILOAD, 2);
         mv.visitVarInsn(ISTORE, indexLocal);
+        vectorLoop(1);
+        flat(false);
+    }
+
+    // One vector body per iteration. Unrolling by two (two independent bodies per iteration, to overlap their
+    // dependency chains) was measured and dropped: elementwise_chain's block grew to 6223 bytecodes, C1 gave up on
+    // it ("out of virtual registers"), C2 took ~5 s to compile it, and the compiled loop was slower (11.7 vs 1.7 ms
+    // CPU per 64x4096 call).
+
+    /**
+     * {@code for (; i <= end - copies·LANES; i += copies·LANES)} with {@code copies} vector bodies at
+     * {@code i, i + LANES, ...}.
+     */
+    private void vectorLoop(int copies) {
+        Label test = new Label();
+        Label done = new Label();
+        int[] at = new int[copies];
+        int[] rowAt = new int[copies];
+        for (int j = 0; j < copies; j++) {
+            at[j] = j == 0 ? indexLocal : local(1);
+            rowAt[j] = plan.rowDims > 0 ? local(1) : -1;
+        }
+        mv.visitLabel(test);
+        mv.visitVarInsn(ILOAD, indexLocal);
+        mv.visitVarInsn(ILOAD, 3);
+        lanesTimes(copies);
+        mv.visitInsn(ISUB);
+        mv.visitJumpInsn(IF_ICMPGT, done);
+        for (int j = 0; j < copies; j++) {
+            if (j > 0) {
+                mv.visitVarInsn(ILOAD, indexLocal);
+                lanesTimes(j);
+                mv.visitInsn(IADD);
+                mv.visitVarInsn(ISTORE, at[j]);
+            }
+            if (rowAt[j] >= 0) {
+                mv.visitVarInsn(ILOAD, at[j]);
+                mv.visitVarInsn(ILOAD, 1);
+                mv.visitInsn(ISUB);
+                mv.visitVarInsn(ISTORE, rowAt[j]);
+            }
+        }
+        for (int j = 0; j < copies; j++) {
+            VectorExprEmitter v = new VectorExprEmitter(plan, mv, this::local, arrayLocal, scalarLocal, at[j],
+                    rowAt[j]);
+            for (int s = 0; s < outLocal.length; s++) v.store(k.stores().get(s).value(), outLocal[s]);
+        }
+        mv.visitVarInsn(ILOAD, indexLocal);
+        lanesTimes(copies);
+        mv.visitInsn(IADD);
+        mv.visitVarInsn(ISTORE, indexLocal);
+        mv.visitJumpInsn(GOTO, test);
+        mv.visitLabel(done);
+    }
+
+    /** Pushes {@code VectorMath32.LANES · n}. */
+    private void lanesTimes(int n) {
+        mv.visitFieldInsn(GETSTATIC, VectorMathInliner.OWNER, "LANES", "I");
+        if (n != 1) {
+            push(n);
+            mv.visitInsn(IMUL);
+        }
+    }
+
+    /**
+     * {@code for (i = start; i < end; i++) out[i] = f(in[i], ...)}; {@code init}: i starts at parameter 2, else
+     * it continues from the vector loop's index. ROW operands (vector plans only) are read at {@code i - base}.
+     */
+    private void flat(boolean init) {
+        if (init) {
+            indexLocal = local(1);
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitVarInsn(ISTORE, indexLocal);
+        }
         Label test = new Label();
         Label done = new Label();
         mv.visitLabel(test);
@@ -352,6 +562,10 @@ final class LoopEmitter {
             } else {
                 mv.visitVarInsn(ALOAD, plan.chunked ? scratchLocal.get(i) : arrayLocal[i]);
                 mv.visitVarInsn(ILOAD, indexLocal);
+                if (plan.vector && plan.access[i] == LoopPlan.Access.ROW) {
+                    mv.visitVarInsn(ILOAD, 1); // base
+                    mv.visitInsn(ISUB);
+                }
                 mv.visitInsn(b ? BALOAD : FALOAD);
             }
             return;
@@ -433,14 +647,18 @@ final class LoopEmitter {
         switch (u.op()) {
             case ABS -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "abs", "(F)F", false);
             case NEG -> mv.visitInsn(FNEG);
+            // vector plans: the scalar twin of the vector code (tail and warm-up), so every point gets the same bits
             case EXP, TANH, SIGMOID, SILU, GELU, GELU_TANH, LOG ->
-                    mv.visitMethodInsn(INVOKESTATIC, FAST, helperName(u.op()), "(F)F", false);
+                    mv.visitMethodInsn(INVOKESTATIC, plan.vector ? LANE : FAST, helperName(u.op()), "(F)F", false);
             case SQRT -> {
                 mv.visitInsn(F2D);
                 mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "sqrt", "(D)D", false);
                 mv.visitInsn(D2F);
             }
-            case RSQRT -> rt("rsqrt", "(F)F");
+            case RSQRT -> {
+                if (plan.vector) mv.visitMethodInsn(INVOKESTATIC, LANE, "rsqrt", "(F)F", false);
+                else rt("rsqrt", "(F)F");
+            }
             case SIN -> rt("sin", "(F)F");
             case COS -> rt("cos", "(F)F");
             case RECIPROCAL -> {
@@ -454,7 +672,8 @@ final class LoopEmitter {
             }
             case ELU -> {
                 mv.visitLdcInsn((float) u.param());
-                rt("elu", "(FF)F");
+                if (plan.vector) mv.visitMethodInsn(INVOKESTATIC, LANE, "elu", "(FF)F", false);
+                else rt("elu", "(FF)F");
             }
             case LEAKY_RELU -> {
                 mv.visitLdcInsn((float) u.param());

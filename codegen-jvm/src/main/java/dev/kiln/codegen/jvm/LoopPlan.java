@@ -45,6 +45,10 @@ final class LoopPlan {
     /** Number of trailing domain dims a ROW operand covers (the inner loop), or 0 when no operand is ROW. */
     final int rowDims;
     final boolean chunked;
+    /** Vector shape: one loop over {@code FloatVector}s of the whole expression plus a scalar tail (no scratch). */
+    final boolean vector;
+    /** Why a plan that asked for the vector shape did not get it (then it is flat or chunked), else null. */
+    final String notVectorised;
     /** Level of each helper and float arithmetic node (chunked only). */
     final Map<Expr, Integer> level = new IdentityHashMap<>();
     /** Float nodes written to scratch in their stage because a later stage or a helper reads them. */
@@ -56,15 +60,26 @@ final class LoopPlan {
     final Map<Integer, Integer> boolScratch = new LinkedHashMap<>();
     int stages = 1;
 
-    private LoopPlan(Kernel kernel, String reject, Access[] access, int rowDims, boolean chunked) {
+    private LoopPlan(Kernel kernel, String reject, Access[] access, int rowDims, boolean chunked, boolean vector,
+                     String notVectorised) {
         this.kernel = kernel;
         this.reject = reject;
         this.access = access;
         this.rowDims = rowDims;
         this.chunked = chunked;
+        this.vector = vector;
+        this.notVectorised = notVectorised;
     }
 
-    static LoopPlan of(Kernel k) {
+    /** The scalar plan (flat or chunked). */
+    static LoopPlan of(Kernel k) { return of(k, false); }
+
+    /**
+     * @param vector ask for the vector shape ({@link #vector}); granted when every node has a vector lowering
+     *               ({@link VectorExprEmitter#unsupported}), else the scalar plan with the reason in
+     *               {@link #notVectorised}
+     */
+    static LoopPlan of(Kernel k, boolean vector) {
         Access[] access = new Access[k.operands().size()];
         java.util.Arrays.fill(access, Access.UNUSED);
         if (k.reductionAxis() >= 0) return rejected(k, "has a reduction over axis " + k.reductionAxis(), access);
@@ -116,13 +131,21 @@ final class LoopPlan {
                         + " broadcasts in the middle of the domain " + dom, access);
             }
         }
-        LoopPlan p = new LoopPlan(k, null, access, rowDims, helper || rowDims > 0);
+        String notVectorised = null;
+        if (vector) {
+            for (Expr e : order) {
+                notVectorised = VectorExprEmitter.unsupported(e);
+                if (notVectorised != null) break;
+            }
+            if (notVectorised == null) return new LoopPlan(k, null, access, rowDims, false, true, null);
+        }
+        LoopPlan p = new LoopPlan(k, null, access, rowDims, helper || rowDims > 0, false, notVectorised);
         if (p.chunked) p.stage(order);
         return p;
     }
 
     private static LoopPlan rejected(Kernel k, String why, Access[] access) {
-        return new LoopPlan(k, why, access, 0, false);
+        return new LoopPlan(k, why, access, 0, false, false, null);
     }
 
     boolean isHelper(Expr e) {

@@ -51,5 +51,7 @@ final class Program {
         SymExpr[] domain;
         /** Per store: its pooled buffer slot, or -1 when the result must be a fresh array (it escapes). */
         int[] bufferSlot;
+        /** Vector plans: when the vector block takes whole spans (passed to the driver after the stores' arrays). */
+        VectorWarmup warmup;
     }
 }

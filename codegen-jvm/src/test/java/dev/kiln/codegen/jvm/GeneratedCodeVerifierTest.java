@@ -196,6 +196,40 @@ class GeneratedCodeVerifierTest {
     }
 
     @Test
+    void vectorApiIsAllowedOnlyAsValuesAndListedConstants() {
+        // reading the species vector loops use, and computing with it, passes
+        GeneratedCodeVerifier.verify(evil(mv -> {
+            mv.visitFieldInsn(GETSTATIC, "dev/kiln/codegen/jvm/vector/VectorMath32", "SPECIES",
+                    "Ljdk/incubator/vector/VectorSpecies;");
+            mv.visitInsn(FCONST_1);
+            mv.visitMethodInsn(INVOKESTATIC, "jdk/incubator/vector/FloatVector", "broadcast",
+                    "(Ljdk/incubator/vector/VectorSpecies;F)Ljdk/incubator/vector/FloatVector;", false);
+            mv.visitMethodInsn(INVOKEVIRTUAL, "jdk/incubator/vector/FloatVector", "abs",
+                    "()Ljdk/incubator/vector/FloatVector;", false);
+            mv.visitInsn(POP);
+        }));
+        // writing it is not reading a constant
+        rejected(evil(mv -> {
+            mv.visitInsn(ACONST_NULL);
+            mv.visitFieldInsn(PUTSTATIC, "dev/kiln/codegen/jvm/vector/VectorMath32", "SPECIES",
+                    "Ljdk/incubator/vector/VectorSpecies;");
+        }), "field access outside the generated class", "VectorMath32.SPECIES");
+        // a Vector API method that hands out something off the list (a Class) is refused by its descriptor
+        rejected(evil(mv -> {
+            mv.visitInsn(ACONST_NULL);
+            mv.visitMethodInsn(INVOKEINTERFACE, "jdk/incubator/vector/VectorSpecies", "elementType",
+                    "()Ljava/lang/Class;", true);
+            mv.visitInsn(POP);
+        }), "java/lang/Class");
+        // an unlisted static field of a listed class
+        rejected(evil(mv -> {
+            mv.visitFieldInsn(GETSTATIC, "jdk/incubator/vector/FloatVector", "SPECIES_512",
+                    "Ljdk/incubator/vector/VectorSpecies;");
+            mv.visitInsn(POP);
+        }), "field access outside the generated class", "FloatVector.SPECIES_512");
+    }
+
+    @Test
     void foreignSuperclassInterfaceAndPackageAreRejected() {
         rejected(evil(NAME, "java/lang/Thread", new String[0], mv -> { }), "superclass must be java/lang/Object",
                 "java/lang/Thread");

@@ -24,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.util.CheckClassAdapter;
 
@@ -31,6 +33,9 @@ import org.objectweb.asm.util.CheckClassAdapter;
  * The compiler on small hand-written optimised graphs, each output checked against a float64 reference computed
  * here with plain loops: flat loops, chunked loops with row broadcasting, bool masks and FastMath32 calls,
  * non-contiguous inputs, groups that fall back, verification and dumps, threads, the memory plan and errors.
+ * Loop tests run twice: with the Vector API loops ({@link CompileOptions.Loops#VECTOR}; surefire starts the JVM
+ * with {@code --add-modules jdk.incubator.vector}) and with the scalar/chunked loops that JVMs without the module
+ * get ({@link CompileOptions.Loops#SCALAR}).
  */
 class JvmCompilerTest {
     private static final CompileOptions CHECKED = CompileOptions.defaults().withVerify(true);
@@ -56,17 +61,25 @@ class JvmCompilerTest {
         return a;
     }
 
-    @Test
-    void flatLoopMatchesAFloat64Reference() {
-        CompiledModule m = JvmCompiler.compile(IrParser.parse(FLAT), Map.of(), CHECKED);
-        assertTrue(m.report().loweredGroups().get(0).contains("flat loop"), m.report().toString());
-        for (int b : new int[] {1, 4, 7}) {
-            float[] x = ramp(b * 3, 2, 0);
-            float[] y = ramp(b * 3, 1.5, 1);
-            float[] got = m.forward(Tensor.wrap(x, b, 3), Tensor.wrap(y, b, 3)).get(0).storage().floats();
-            for (int i = 0; i < x.length; i++) {
-                double v = Math.max(x[i] * 1.5 + y[i], 0) / Math.abs(y[i]);
-                assertEquals(Math.min(Math.max(v, -2), 2), got[i], 1e-6 * Math.max(1, Math.abs(v)), "b=" + b + " i=" + i);
+    @ParameterizedTest
+    @EnumSource(names = {"SCALAR", "VECTOR"})
+    void flatLoopMatchesAFloat64Reference(CompileOptions.Loops loops) {
+        CompiledModule m = JvmCompiler.compile(IrParser.parse(FLAT), Map.of(), CHECKED.withLoops(loops));
+        assertTrue(m.report().loweredGroups().get(0).contains(loops == CompileOptions.Loops.VECTOR ? "vector loop"
+                : "flat loop"), m.report().toString());
+        // pass 0: vector plans are warming up (spans run the scalar block, or the vector block once the warm-up
+        // thread says so); pass 1: the vector block on whole spans
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1) m.markVectorLoopsReady();
+            for (int b : new int[] {1, 4, 7, 2731}) { // 3 to 8193 points: vector iterations, spans, scalar tails
+                float[] x = ramp(b * 3, 2, 0);
+                float[] y = ramp(b * 3, 1.5, 1);
+                float[] got = m.forward(Tensor.wrap(x, b, 3), Tensor.wrap(y, b, 3)).get(0).storage().floats();
+                for (int i = 0; i < x.length; i++) {
+                    double v = Math.max(x[i] * 1.5 + y[i], 0) / Math.abs(y[i]);
+                    assertEquals(Math.min(Math.max(v, -2), 2), got[i], 1e-6 * Math.max(1, Math.abs(v)),
+                            "b=" + b + " i=" + i);
+                }
             }
         }
     }
@@ -86,26 +99,33 @@ class JvmCompilerTest {
               return (%r)
             """;
 
-    @Test
-    void chunkedLoopWithRowBroadcastMaskAndTranscendentalsOnNonContiguousInput() {
-        CompiledModule m = JvmCompiler.compile(IrParser.parse(ROWS), Map.of(), CHECKED);
-        assertTrue(m.report().loweredGroups().get(0).contains("chunked"), m.report().toString());
-        int b = 300; // 6000 points: several rows per call, rows split into 20-point chunks
-        // x is a transposed view: storage [5][4][B]... built as (B,4,5) with strides (1, 5*B... ) via a bigger array
-        float[] big = ramp(b * 20 + 3, 2, 0.3);
-        Tensor x = Tensor.fromStorage(Storage.wrap(big), new int[] {b, 4, 5}, new int[] {1, b * 5, b}, 3);
-        float[] w = ramp(20, 1, 2);
-        boolean[] mask = new boolean[20];
-        for (int i = 0; i < 20; i++) mask[i] = i % 3 == 0;
-        float[] got = m.forward(x, Tensor.wrap(w, 4, 5), Tensor.wrap(mask, 4, 5)).get(0).contiguous().storage().floats();
-        for (int n = 0; n < b; n++) {
-            for (int i = 0; i < 4; i++) {
-                for (int j = 0; j < 5; j++) {
-                    double xv = big[3 + n + i * b * 5 + j * b];
-                    double t = Math.tanh(xv + w[i * 5 + j]);
-                    double v = mask[i * 5 + j] ? -1 : t * xv;
-                    double want = Math.exp(v) - t;
-                    assertEquals(want, got[(n * 4 + i) * 5 + j], 3e-6 * Math.max(1, Math.abs(want)));
+    @ParameterizedTest
+    @EnumSource(names = {"SCALAR", "VECTOR"})
+    void rowBroadcastMaskAndTranscendentalsOnNonContiguousInput(CompileOptions.Loops loops) {
+        CompiledModule m = JvmCompiler.compile(IrParser.parse(ROWS), Map.of(), CHECKED.withLoops(loops));
+        assertTrue(m.report().loweredGroups().get(0).contains(loops == CompileOptions.Loops.VECTOR ? "vector loop"
+                : "chunked"), m.report().toString());
+        // 6000 points: several rows per call; chunked: rows split into 20-point chunks; vector: per 20-point row
+        // two 8-lane vectors and a 4-point scalar tail
+        int b = 300;
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1) m.markVectorLoopsReady(); // pass 0: warming up (scalar block), pass 1: vector block
+            // x is a transposed view: storage [5][4][B]... built as (B,4,5) with strides (1, 5*B... ) via a bigger array
+            float[] big = ramp(b * 20 + 3, 2, 0.3);
+            Tensor x = Tensor.fromStorage(Storage.wrap(big), new int[] {b, 4, 5}, new int[] {1, b * 5, b}, 3);
+            float[] w = ramp(20, 1, 2);
+            boolean[] mask = new boolean[20];
+            for (int i = 0; i < 20; i++) mask[i] = i % 3 == 0;
+            float[] got = m.forward(x, Tensor.wrap(w, 4, 5), Tensor.wrap(mask, 4, 5)).get(0).contiguous().storage().floats();
+            for (int n = 0; n < b; n++) {
+                for (int i = 0; i < 4; i++) {
+                    for (int j = 0; j < 5; j++) {
+                        double xv = big[3 + n + i * b * 5 + j * b];
+                        double t = Math.tanh(xv + w[i * 5 + j]);
+                        double v = mask[i * 5 + j] ? -1 : t * xv;
+                        double want = Math.exp(v) - t;
+                        assertEquals(want, got[(n * 4 + i) * 5 + j], 3e-6 * Math.max(1, Math.abs(want)));
+                    }
                 }
             }
         }
@@ -136,9 +156,12 @@ class JvmCompilerTest {
         }
     }
 
-    @Test
-    void generatedClassPassesCheckClassAdapterAndDumpsClassAndListing(@TempDir Path dir) throws Exception {
-        CompiledModule m = JvmCompiler.compile(IrParser.parse(ROWS), Map.of(), CompileOptions.defaults().withDump(dir));
+    @ParameterizedTest
+    @EnumSource(names = {"SCALAR", "VECTOR"})
+    void generatedClassPassesCheckClassAdapterAndDumpsClassAndListing(CompileOptions.Loops loops, @TempDir Path dir)
+            throws Exception {
+        CompiledModule m = JvmCompiler.compile(IrParser.parse(ROWS), Map.of(),
+                CompileOptions.defaults().withDump(dir).withLoops(loops));
         StringWriter problems = new StringWriter();
         CheckClassAdapter.verify(new ClassReader(m.classBytes()), JvmCompiler.class.getClassLoader(), false,
                 new PrintWriter(problems));
@@ -151,7 +174,16 @@ class JvmCompilerTest {
         Path listing = files.stream().filter(p -> p.toString().endsWith(".txt")).findFirst().orElseThrow();
         String text = Files.readString(listing);
         assertTrue(text.contains("public static k0$b([Ljava/lang/Object;III)V"), text);
-        assertTrue(text.contains("FastMath32.tanh ([FI[FII)V"), text);
+        if (loops == CompileOptions.Loops.SCALAR) {
+            assertTrue(text.contains("FastMath32.tanh ([FI[FII)V"), text);
+            assertTrue(!text.contains("jdk/incubator/vector"), "the scalar path must not need the incubator module");
+        } else {
+            assertTrue(text.contains("jdk/incubator/vector/FloatVector.fromArray"), text);
+            assertTrue(text.contains("jdk/incubator/vector/VectorMask.fromArray"), text);
+            assertTrue(text.contains("LaneMath32.tanh (F)F"), "scalar tail and warm-up block: " + text);
+            // VectorMath32's functions are inlined as bytecode: the loop calls only the Vector API
+            assertTrue(!text.contains("VectorMath32.tanh") && !text.contains("VectorMath32.exp"), text);
+        }
         assertTrue(files.stream().anyMatch(p -> p.toString().endsWith(".class")));
     }
 
@@ -212,6 +244,97 @@ class JvmCompilerTest {
         } finally {
             pool.shutdown();
             Parallel.setNumThreads(saved);
+        }
+    }
+
+    /** Every op with a vector lowering, in one group; vector loop vs the interpreter (eager kernels). */
+    static final String VECTOR_OPS = """
+            graph(%x : f32[B, 4, 6], %b : f32[4, 6], %m : bool[4, 6], %s : f32[]):
+              %y, %z : f32[B, 4, 6], f32[B, 4, 6] = kiln::fused(%x, %b, %m, %s)
+                block(%p : f32[B, 4, 6], %q : f32[4, 6], %c : bool[4, 6], %t : f32[]):
+                  %k : f64[]{wrapped} = const(1.5)
+                  %1 : f32[B, 4, 6] = aten::mul(%p, %k)
+                  %2 : f32[B, 4, 6] = aten::add(%1, %q, alpha=2)
+                  %3 : f32[B, 4, 6] = aten::gelu(%2)
+                  %4 : f32[B, 4, 6] = aten::sigmoid(%3)
+                  %5 : f32[B, 4, 6] = aten::leaky_relu(%2, negative_slope=0.2)
+                  %6 : f32[B, 4, 6] = aten::elu(%5, alpha=0.5)
+                  %7 : bool[B, 4, 6] = aten::gt(%6, %t)
+                  %8 : bool[B, 4, 6] = aten::logical_and(%7, %c)
+                  %9 : bool[B, 4, 6] = aten::logical_not(%8)
+                  %10 : f32[B, 4, 6] = aten::where(%9, %6, %p)
+                  %11 : f32[B, 4, 6] = aten::gelu(%10, approximate="tanh")
+                  %12 : f32[B, 4, 6] = aten::silu(%11)
+                  %13 : f32[B, 4, 6] = aten::rsqrt(%4)
+                  %14 : f32[B, 4, 6] = aten::add(%12, %13)
+                  %15 : f32[B, 4, 6] = aten::log(%4)
+                  %16 : f32[B, 4, 6] = aten::sub(%14, %15)
+                  %17 : f32[B, 4, 6] = aten::tanh(%16)
+                  %18 : f32[B, 4, 6] = aten::exp(%17)
+                  %19 : f32[B, 4, 6] = aten::masked_fill(%18, %c, %k)
+                  %20 : f32[B, 4, 6] = aten::abs(%p)
+                  %21 : f32[B, 4, 6] = aten::sqrt(%20)
+                  %22 : f32[B, 4, 6] = aten::reciprocal(%21)
+                  %23 : f32[B, 4, 6] = aten::neg(%22)
+                  %24 : f32[B, 4, 6] = aten::relu(%23)
+                  %25 : f32[B, 4, 6] = aten::maximum(%19, %p)
+                  %26 : f32[B, 4, 6] = aten::minimum(%25, %24)
+                  %27 : bool[B, 4, 6] = aten::le(%p, %q)
+                  %28 : bool[B, 4, 6] = aten::ne(%27, %c)
+                  %29 : f32[B, 4, 6] = aten::to(%28, dtype=f32)
+                  %30 : f32[B, 4, 6] = aten::div(%26, %21)
+                  %31 : f32[B, 4, 6] = aten::sub(%30, %29)
+                  return (%31, %16)
+              return (%y, %z)
+            """;
+
+    @Test
+    void vectorLoopMatchesTheInterpreterOnEveryVectorisedOpAndItsWarmUpLoopBitForBit() {
+        Graph g = IrParser.parse(VECTOR_OPS);
+        CompiledModule vec = JvmCompiler.compile(g, Map.of(), CHECKED.withLoops(CompileOptions.Loops.VECTOR));
+        assertTrue(vec.report().loweredGroups().size() == 1 && vec.report().loweredGroups().get(0).contains("vector loop"),
+                vec.report().toString());
+        int[] batches = {1, 3, 700}; // 24 points (3 vectors per row), 72, 16800 (several spans, 2 threads)
+        List<List<Tensor>> cold = new ArrayList<>();
+        for (int pass = 0; pass < 2; pass++) {
+            // pass 0: before warm-up the spans run the scalar block (LaneMath32), pass 1: the vector block
+            if (pass == 1) vec.markVectorLoopsReady();
+            for (int k = 0; k < batches.length; k++) {
+                int batch = batches[k];
+                Tensor x = Tensor.wrap(ramp(batch * 24, 3, 0.1), batch, 4, 6);
+                Tensor b = Tensor.wrap(ramp(24, 1, 0.5), 4, 6);
+                boolean[] mask = new boolean[24];
+                for (int i = 0; i < 24; i++) mask[i] = i % 5 < 2;
+                Tensor m = Tensor.wrap(mask, 4, 6);
+                Tensor s = Tensor.wrap(new float[] {0.25f});
+                List<Tensor> got = vec.forward(x, b, m, s);
+                List<Tensor> want = new Interpreter(IrParser.parse(VECTOR_OPS), Map.of()).run(x, b, m, s);
+                if (pass == 0) cold.add(got);
+                for (int o = 0; o < 2; o++) {
+                    float[] gf = got.get(o).storage().floats();
+                    float[] wf = want.get(o).storage().floats();
+                    for (int i = 0; i < wf.length; i++) {
+                        assertEquals(wf[i], gf[i], 1e-5 * Math.max(1, Math.abs(wf[i])), "pass " + pass + " batch "
+                                + batch + " output " + o + " i=" + i);
+                    }
+                    if (pass == 1) assertArrayEquals(cold.get(k).get(o).storage().floats(), gf, "vector and scalar blocks differ");
+                }
+            }
+        }
+    }
+
+    @Test
+    void opsWithoutAVectorLoweringKeepTheScalarLoopAndSayWhy() {
+        CompiledModule m = JvmCompiler.compile(IrParser.parse(TWO_GROUPS.replace("aten::sub(%q, %s)",
+                "aten::pow(%q, %s)")), Map.of(), CHECKED.withLoops(CompileOptions.Loops.VECTOR));
+        List<String> g = m.report().loweredGroups();
+        assertTrue(g.get(0).contains("vector loop"), g.toString());
+        assertTrue(g.get(1).contains("flat loop") && g.get(1).contains("not vectorised: pow has no vector lowering"),
+                g.toString());
+        float[] x = ramp(24, 1, 0);
+        float[] got = m.forward(Tensor.wrap(x, 3, 8)).get(0).storage().floats();
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Math.pow(2.0 * x[i], Math.sin(2.0 * x[i])), got[i], 1e-5, "i=" + i);
         }
     }
 
