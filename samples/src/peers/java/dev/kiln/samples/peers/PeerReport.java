@@ -73,8 +73,10 @@ public final class PeerReport {
                 .warmupIterations(o.warmup).warmupTime(TimeValue.milliseconds(o.iterationMs))
                 .measurementIterations(o.iterations).measurementTime(TimeValue.milliseconds(o.iterationMs))
                 .forks(1)
-                .jvmArgsAppend("-Xmx1g", "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + djlCache,
-                        "-Dslf4j.internal.verbosity=ERROR", "-Dkiln.conformance.dir=" + suite)
+                // --add-modules: the Vector API for Kiln compiled's vector loops (docs/codegen-jvm.md); peers ignore it
+                .jvmArgsAppend("--add-modules", "jdk.incubator.vector", "-Xmx1g", "-Dai.djl.offline=true",
+                        "-DDJL_CACHE_DIR=" + djlCache, "-Dslf4j.internal.verbosity=ERROR",
+                        "-Dkiln.conformance.dir=" + suite)
                 .addProfiler(GCProfiler.class)
                 .addProfiler(PeakRssProfiler.class)
                 .shouldFailOnError(false)
