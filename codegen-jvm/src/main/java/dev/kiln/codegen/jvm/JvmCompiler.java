@@ -142,7 +142,7 @@ public final class JvmCompiler {
             if (k instanceof NodeKind.OpCall c) {
                 p.attrs[id] = c.attrs();
                 GemmAnchors.Choice ch = GemmAnchors.select(c.op(), c.attrs(), consts(n.inputs(), topConsts, null),
-                        types(n.inputs()));
+                        types(n.inputs()), vector);
                 if (ch != null && ch.anchor() != null) {
                     p.anchors[id] = ch.anchor();
                     lowered.add(n.outputs() + " = " + ch.anchor().describe());
@@ -287,7 +287,7 @@ public final class JvmCompiler {
                     outer.add(g.anchorInputs[i] >= 0 ? n.input(g.anchorInputs[i]) : null);
                 }
                 GemmAnchors.Choice ch = GemmAnchors.select(g.anchorOp, g.anchorAttrs,
-                        consts(outer, topConsts, g.anchorConsts), types(a.inputs()));
+                        consts(outer, topConsts, g.anchorConsts), types(a.inputs()), vector);
                 if (ch != null && ch.anchor() != null) {
                     g.gemm = ch.anchor();
                     lowered.add(n.outputs() + " anchor " + ch.anchor().describe());
