@@ -60,7 +60,7 @@ final class GemmAnchors {
                 if (stride == null || pad == null || dil == null || groups < 1 || w.size(0) % groups != 0) {
                     return no("its stride/padding/dilation/groups are not plain positive integers");
                 }
-                return new Choice(new ConvAnchor(w, b, stride, pad, dil, (int) groups), null);
+                return new Choice(new ConvAnchor(w, b, stride, pad, dil, (int) groups, vector), null);
             }
         }
     }

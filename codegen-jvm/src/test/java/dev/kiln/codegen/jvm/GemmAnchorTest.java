@@ -126,7 +126,7 @@ class GemmAnchorTest {
                     Map<String, Tensor> consts = withBias ? Map.of("w", Tensor.wrap(w, n, k), "b", Tensor.wrap(b, n))
                             : Map.of("w", Tensor.wrap(w, n, k));
                     try (CompiledModule m = JvmCompiler.compile(IrParser.parse(ir), consts, CHECKED.withLoops(loops))) {
-                        boolean panels = m.report().loweredGroups().stream().anyMatch(l -> l.contains("Vector API panels"));
+                        boolean panels = m.report().loweredGroups().stream().anyMatch(l -> l.contains("Vector API panel"));
                         assertEquals(loops == CompileOptions.Loops.AUTO && JvmCompiler.vectorModulePresent(), panels,
                                 m.report().toString());
                         for (int rows : rowCounts) {
@@ -271,6 +271,18 @@ class GemmAnchorTest {
 
     /** One conv2d graph; {@code o} output channels, 6 input channels, 3x5 kernel on 11x9 images. */
     private static void checkConv(int o, int s, int p, int d, int g, boolean bias, int[] batches) {
+        for (CompileOptions.Loops loops : new CompileOptions.Loops[] {CompileOptions.Loops.AUTO,
+                CompileOptions.Loops.SCALAR}) {
+            checkConv(o, s, p, d, g, bias, batches, CHECKED.withLoops(loops));
+        }
+    }
+
+    /**
+     * As above under {@code options}; with the Vector API in use, groups of 3–64 output channels must take the
+     * {@code PanelGemm} form (and others not).
+     */
+    private static void checkConv(int o, int s, int p, int d, int g, boolean bias, int[] batches,
+                                  CompileOptions options) {
         int c = 6;
         int h = 11;
         int wd = 9;
@@ -289,8 +301,13 @@ class GemmAnchorTest {
         float[] b = ramp(o, 1, 0.8);
         Map<String, Tensor> consts = bias ? Map.of("w", Tensor.wrap(w, o, c / g, kh, kw), "b", Tensor.wrap(b, o))
                 : Map.of("w", Tensor.wrap(w, o, c / g, kh, kw));
-        try (CompiledModule m = compile(ir, consts)) {
+        try (CompiledModule m = JvmCompiler.compile(IrParser.parse(ir), consts, options)) {
             assertTrue(m.report().loweredGroups().stream().anyMatch(t -> t.contains("aten::conv2d by a constant")),
+                    m.report().toString());
+            int og = o / g;
+            boolean panels = options.loops() != CompileOptions.Loops.SCALAR && JvmCompiler.vectorModulePresent()
+                    && og >= LinearAnchor.PANEL_MIN_ROWS && og <= LinearAnchor.PANEL_ROWS;
+            assertEquals(panels, m.report().loweredGroups().stream().anyMatch(t -> t.contains("Vector API panel")),
                     m.report().toString());
             for (int n : batches) {
                 float[] x = ramp(n * c * h * wd, 1.3, n + 0.1);
@@ -303,6 +320,9 @@ class GemmAnchorTest {
 
     @Test
     void convMatchesFloat64WithStridePaddingDilationGroupsAndBothGemmForms() {
+        // Each in both modes: AUTO (Vector API panels for 3-64 rows per group) and SCALAR (BLAS only).
+        checkConv(2, 1, 1, 1, 1, true, new int[] {1, 2});      // 2 rows: sgemv in both modes, wide with padding
+        checkConv(70, 1, 0, 1, 1, true, new int[] {2});        // 70 rows: sgemm in both modes
         checkConv(4, 1, 0, 1, 1, true, new int[] {1, 3});      // 4 rows: sgemv per output channel
         checkConv(12, 2, 1, 1, 1, true, new int[] {2, 1, 5});  // 12 rows: sgemm, stride 2 (strided im2col)
         checkConv(10, 1, 2, 2, 2, false, new int[] {3});       // groups 2 (5 rows each), dilation 2, padding 2
@@ -367,7 +387,8 @@ class GemmAnchorTest {
                             rows + "x" + k + "x" + n);
                 }
             }
-            checkConv(16, 1, 1, 1, 1, true, new int[] {300}); // 16 x 90 x 29700 columns: split sgemm
+            // 16 x 90 x 29700 columns: split sgemm (SCALAR), split panels (AUTO)
+            checkConv(16, 1, 1, 1, 1, true, new int[] {300}, options);
         } finally {
             Parallel.setNumThreads(before);
         }

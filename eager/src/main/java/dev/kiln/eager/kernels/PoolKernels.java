@@ -110,30 +110,42 @@ final class PoolKernels {
         return Tensor.wrap(out, Shapes.toLongs(p.outShape(oh, ow)));
     }
 
-    /** One float plane: the kernel offsets in bounds are found per window row/column, not tested per element. */
+    /**
+     * One float plane, output row by output row: for each kernel offset {@code (ki, kj)} one pass over the output
+     * columns whose input column is in bounds (ranges computed once per offset, not tested per element), so the inner
+     * loop is long instead of a 2–3 element window loop. Each output still sees its window's elements in the same
+     * order (ki, then kj) as the double path.
+     */
     private static void maxPlane(Window win, int h, int w, float[] in, int ib, float[] out, int ob) {
         int kh = win.k[0];
         int kw = win.k[1];
+        int sh = win.s[0];
+        int sw = win.s[1];
         int dh = win.dil[0];
         int dw = win.dil[1];
+        int ph = win.pad[0];
+        int pw = win.pad[1];
+        int ow = win.ow;
         for (int y = 0; y < win.oh; y++) {
-            int hs = y * win.s[0] - win.pad[0];
+            int o = ob + y * ow;
+            java.util.Arrays.fill(out, o, o + ow, Float.NEGATIVE_INFINITY);
+            int hs = y * sh - ph;
             int kiLo = hs < 0 ? (-hs + dh - 1) / dh : 0;
             int kiHi = Math.min(kh, Math.floorDiv(h - 1 - hs, dh) + 1);
-            for (int x = 0; x < win.ow; x++) {
-                int ws = x * win.s[1] - win.pad[1];
-                int kjLo = ws < 0 ? (-ws + dw - 1) / dw : 0;
-                int kjHi = Math.min(kw, Math.floorDiv(w - 1 - ws, dw) + 1);
-                float max = Float.NEGATIVE_INFINITY;
-                for (int ki = kiLo; ki < kiHi; ki++) {
-                    int row = ib + (hs + ki * dh) * w + ws;
-                    for (int kj = kjLo; kj < kjHi; kj++) {
-                        float v = in[row + kj * dw];
+            for (int ki = kiLo; ki < kiHi; ki++) {
+                int row = ib + (hs + ki * dh) * w;
+                for (int kj = 0; kj < kw; kj++) {
+                    int shift = kj * dw - pw;   // input column of output column x: x * sw + shift
+                    int xLo = shift < 0 ? (-shift + sw - 1) / sw : 0;
+                    int xHi = Math.min(ow, Math.floorDiv(w - 1 - shift, sw) + 1);
+                    int src = row + shift;
+                    for (int x = xLo; x < xHi; x++) {
+                        float v = in[src + x * sw];
+                        float m = out[o + x];
                         // NaN wins and stays (v > NaN is false, NaN != NaN), as in PyTorch.
-                        if (v > max || v != v) max = v;
+                        if (v > m || v != v) out[o + x] = v;
                     }
                 }
-                out[ob + y * win.ow + x] = max;
             }
         }
     }

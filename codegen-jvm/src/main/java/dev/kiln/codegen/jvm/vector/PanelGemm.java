@@ -46,20 +46,45 @@ public final class PanelGemm {
     }
 
     /**
-     * Writes rows {@code [0, m)}, panels {@code [p0, p1)} of {@code C}: {@code c[cOff + i·ldc + j] = bias[j] +
-     * Σ_t a[aOff + i·lda + t] · W[j, t]}.
-     *
-     * @param scratch at least {@link #WIDTH} floats, used for the last panel when {@code N} is not a multiple of
-     *                {@link #WIDTH}; owned by the calling thread
+     * {@link #run(int, int, int, float[], int, int, float[], int, int, int, float[], float[], int, float[], int, int,
+     * int, int, float[])} on a weight packed by {@link #pack}, with a per-column bias padded by {@link #packBias}.
      */
     public static void run(int m, int n, int k, float[] a, int aOff, int lda, float[] wp, float[] bias, float[] c,
                            int cOff, int ldc, int p0, int p1, float[] scratch) {
+        run(m, n, k, a, aOff, lda, wp, 0, WIDTH, k * WIDTH, bias, null, 0, c, cOff, ldc, p0, p1, scratch);
+    }
+
+    /**
+     * Writes rows {@code [0, m)}, panels {@code [p0, p1)} of {@code C}: {@code c[cOff + i·ldc + j] = colBias[j] +
+     * rowBias[rowBiasOff + i] + Σ_t a[aOff + i·lda + t] · B[t, j]}, where {@code B[t, j]} is
+     * {@code b[bOff + (j / WIDTH)·panelStride + t·ldb + j % WIDTH]}: packed panels ({@code ldb = WIDTH},
+     * {@code panelStride = K·WIDTH}) or a row-major {@code K × N} matrix ({@code ldb ≥ N}, {@code panelStride =
+     * WIDTH}). All {@link #WIDTH} columns of a panel are read, so {@code b} must extend to the last panel's full
+     * width (columns past {@code N} are computed and dropped).
+     *
+     * @param colBias per-column bias of at least {@code panels(n)·WIDTH} values, or null
+     * @param rowBias per-row bias, or null
+     * @param scratch at least {@link #WIDTH} floats, used for the last panel when {@code N} is not a multiple of
+     *                {@link #WIDTH}; owned by the calling thread
+     */
+    public static void run(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                           int panelStride, float[] colBias, float[] rowBias, int rowBiasOff, float[] c, int cOff,
+                           int ldc, int p0, int p1, float[] scratch) {
         for (int p = p0; p < p1; p++) {
+            int bp = bOff + p * panelStride;
             int i = 0;
-            for (; m - i >= 4; i += 4) block4(4, k, a, aOff + i * lda, lda, wp, p, bias, c, cOff + i * ldc, ldc, n, scratch);
+            for (; m - i >= 4; i += 4) {
+                block4(4, k, a, aOff + i * lda, lda, b, bp, ldb, p, colBias, rowBias, rowBiasOff + i, c,
+                        cOff + i * ldc, ldc, n, scratch);
+            }
             int rest = m - i;
-            if (rest >= 2) block4(rest, k, a, aOff + i * lda, lda, wp, p, bias, c, cOff + i * ldc, ldc, n, scratch);
-            else if (rest == 1) block1(k, a, aOff + i * lda, wp, p, bias, c, cOff + i * ldc, n, scratch);
+            if (rest >= 2) {
+                block4(rest, k, a, aOff + i * lda, lda, b, bp, ldb, p, colBias, rowBias, rowBiasOff + i, c,
+                        cOff + i * ldc, ldc, n, scratch);
+            } else if (rest == 1) {
+                block1(k, a, aOff + i * lda, b, bp, ldb, p, colBias, rowBias, rowBiasOff + i, c, cOff + i * ldc, n,
+                        scratch);
+            }
         }
     }
 
@@ -67,17 +92,31 @@ public final class PanelGemm {
      * Rows {@code [0, rows)} ({@code 2 ≤ rows ≤ 4}) of panel {@code p}; rows past {@code rows} repeat the last one
      * (computed, not stored), so the loop keeps one shape.
      */
-    private static void block4(int rows, int k, float[] a, int a0, int lda, float[] wp, int p, float[] bias,
-                               float[] c, int c0, int ldc, int n, float[] scratch) {
+    private static void block4(int rows, int k, float[] a, int a0, int lda, float[] wp, int w, int ldb, int p,
+                               float[] colBias, float[] rowBias, int r0, float[] c, int c0, int ldc, int n,
+                               float[] scratch) {
         int a1 = a0 + lda;
         int a2 = rows > 2 ? a1 + lda : a1;
         int a3 = rows > 3 ? a2 + lda : a2;
         int j0 = p * WIDTH;
-        FloatVector b0 = FloatVector.fromArray(S, bias, j0);
-        FloatVector b1 = FloatVector.fromArray(S, bias, j0 + L);
+        FloatVector b0 = colBias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, colBias, j0);
+        FloatVector b1 = colBias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, colBias, j0 + L);
         FloatVector c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
-        int w = p * k * WIDTH;
-        for (int t = 0; t < k; t++, w += WIDTH) {
+        if (rowBias != null) {
+            FloatVector r = FloatVector.broadcast(S, rowBias[r0]);
+            c00 = c00.add(r);
+            c01 = c01.add(r);
+            r = FloatVector.broadcast(S, rowBias[r0 + 1]);
+            c10 = c10.add(r);
+            c11 = c11.add(r);
+            r = FloatVector.broadcast(S, rowBias[r0 + Math.min(2, rows - 1)]);
+            c20 = c20.add(r);
+            c21 = c21.add(r);
+            r = FloatVector.broadcast(S, rowBias[r0 + Math.min(3, rows - 1)]);
+            c30 = c30.add(r);
+            c31 = c31.add(r);
+        }
+        for (int t = 0; t < k; t++, w += ldb) {
             FloatVector w0 = FloatVector.fromArray(S, wp, w);
             FloatVector w1 = FloatVector.fromArray(S, wp, w + L);
             FloatVector x = FloatVector.broadcast(S, a[a0 + t]);
@@ -129,22 +168,26 @@ public final class PanelGemm {
     }
 
     /** One row of panel {@code p}; {@code K} split into even and odd steps so four accumulators hide fma latency. */
-    private static void block1(int k, float[] a, int a0, float[] wp, int p, float[] bias, float[] c, int c0, int n,
-                               float[] scratch) {
+    private static void block1(int k, float[] a, int a0, float[] wp, int w, int ldb, int p, float[] colBias,
+                               float[] rowBias, int r0, float[] c, int c0, int n, float[] scratch) {
         int j0 = p * WIDTH;
-        FloatVector c0v = FloatVector.fromArray(S, bias, j0);
-        FloatVector c1v = FloatVector.fromArray(S, bias, j0 + L);
+        FloatVector c0v = colBias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, colBias, j0);
+        FloatVector c1v = colBias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, colBias, j0 + L);
+        if (rowBias != null) {
+            FloatVector r = FloatVector.broadcast(S, rowBias[r0]);
+            c0v = c0v.add(r);
+            c1v = c1v.add(r);
+        }
         FloatVector d0 = FloatVector.zero(S);
         FloatVector d1 = FloatVector.zero(S);
-        int w = p * k * WIDTH;
         int t = 0;
-        for (; t + 1 < k; t += 2, w += 2 * WIDTH) {
+        for (; t + 1 < k; t += 2, w += 2 * ldb) {
             FloatVector x = FloatVector.broadcast(S, a[a0 + t]);
             c0v = FloatVector.fromArray(S, wp, w).fma(x, c0v);
             c1v = FloatVector.fromArray(S, wp, w + L).fma(x, c1v);
             FloatVector y = FloatVector.broadcast(S, a[a0 + t + 1]);
-            d0 = FloatVector.fromArray(S, wp, w + WIDTH).fma(y, d0);
-            d1 = FloatVector.fromArray(S, wp, w + WIDTH + L).fma(y, d1);
+            d0 = FloatVector.fromArray(S, wp, w + ldb).fma(y, d0);
+            d1 = FloatVector.fromArray(S, wp, w + ldb + L).fma(y, d1);
         }
         if (t < k) {
             FloatVector x = FloatVector.broadcast(S, a[a0 + t]);
