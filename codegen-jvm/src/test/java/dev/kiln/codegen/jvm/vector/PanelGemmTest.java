@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link PanelGemm} against a float64 reference: row strides and offsets larger than {@code K}, a result with a
+ * {@link PanelGemm} against a float64 reference, in both operand forms (packed panels, row-major matrix): row strides and offsets larger than {@code K}, a result with a
  * leading dimension and offset (neighbouring values must stay untouched), partial last panels, and panel ranges.
  */
 class PanelGemmTest {
@@ -57,6 +57,42 @@ class PanelGemmTest {
                             scale += Math.abs(prod);
                         }
                         assertEquals(want, c[p], 1e-6 * Math.max(1, scale), what + " at (" + i + ", " + j + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The row-major form (the conv anchor's column matrix as {@code B}, {@code ldb > N}, spare floats after it) with
+     * a per-row bias at an offset, against float64.
+     */
+    @Test
+    void rowMajorOperandWithRowBiasMatchesFloat64() {
+        int[][] shapes = {{3, 2 * PanelGemm.WIDTH + 3}, {25, PanelGemm.WIDTH}, {150, 5}};
+        for (int[] sh : shapes) {
+            int k = sh[0];
+            int n = sh[1];
+            int ldb = n + 2;
+            int bOff = 4;
+            float[] b = ramp(bOff + k * ldb + PanelGemm.WIDTH, 0.8, 0.9);
+            float[] rowBias = ramp(20, 1.5, 0.4);
+            for (int m = 1; m <= 9; m++) {
+                float[] a = ramp(m * k, 1.1, 2 * m);
+                float[] c = new float[m * n];
+                PanelGemm.run(m, n, k, a, 0, k, b, bOff, ldb, PanelGemm.WIDTH, null, rowBias, 7, c, 0, n, 0,
+                        PanelGemm.panels(n), new float[PanelGemm.WIDTH]);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double want = rowBias[7 + i];
+                        double scale = Math.abs(want);
+                        for (int t = 0; t < k; t++) {
+                            double prod = (double) a[i * k + t] * b[bOff + t * ldb + j];
+                            want += prod;
+                            scale += Math.abs(prod);
+                        }
+                        assertEquals(want, c[i * n + j], 1e-6 * Math.max(1, scale),
+                                "k=" + k + " n=" + n + " m=" + m + " at (" + i + ", " + j + ")");
                     }
                 }
             }
