@@ -19,7 +19,7 @@ import java.util.Arrays;
  * the arrays are zeroed once when the frame makes them and a call writes only the in-bounds runs.
  *
  * <p><b>Vector panels.</b> When the Vector API is in use and a group has {@link LinearAnchor#PANEL_MIN_ROWS} to
- * {@link LinearAnchor#PANEL_ROWS} output channels, the GEMM runs instead as {@link PanelGemm} on the heap: the weight
+ * {@link #PANEL_ROWS} output channels, the GEMM runs instead as {@link PanelGemm} on the heap: the weight
  * (a heap copy) is {@code A}, the column matrix itself is {@code B} (row-major, read in panels of
  * {@link PanelGemm#WIDTH} columns; the array has {@link PanelGemm#WIDTH} spare floats so the last panel may be read
  * whole), the bias is added per row, and the result stays on the heap: no off-heap copies at all.
@@ -38,6 +38,12 @@ final class ConvAnchor extends GemmAnchor {
     private final int dw;
     private final NativeFloats w;
     private final float[] bias;
+    /**
+     * Output channels per group up to which {@link PanelGemm} runs (from {@link LinearAnchor#PANEL_MIN_ROWS}):
+     * measured on 3x3 and 5x5 convs of 4 images (docs/codegen-jvm.md), panels win at 6, 16 and 32 channels and lose
+     * at 64 (the column matrix is read once per 4 channels).
+     */
+    static final int PANEL_ROWS = 32;
     /** The weight {@code [O, C/g·kh·kw]} on the heap for {@link PanelGemm}, or null when the Vector API is not used. */
     private final float[] wHeap;
 
@@ -125,7 +131,7 @@ final class ConvAnchor extends GemmAnchor {
         }
     }
 
-    /** @param vector whether the Vector API is in use ({@link PanelGemm} for groups of 3–64 output channels) */
+    /** @param vector whether the Vector API is in use ({@link PanelGemm} for groups of 3–32 output channels) */
     ConvAnchor(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups, boolean vector) {
         int[] ws = weight.intShape();
         o = ws[0];
@@ -145,9 +151,9 @@ final class ConvAnchor extends GemmAnchor {
         }
         float[] wf = floats(weight);
         w = NativeFloats.of(wf);
-        // The heap copy only where PanelGemm will run: 3-64 output channels per group.
+        // The heap copy only where PanelGemm will run.
         int og = o / groups;
-        wHeap = vector && og >= LinearAnchor.PANEL_MIN_ROWS && og <= LinearAnchor.PANEL_ROWS ? wf : null;
+        wHeap = vector && og >= LinearAnchor.PANEL_MIN_ROWS && og <= PANEL_ROWS ? wf : null;
         this.bias = bias == null ? null : floats(bias);
     }
 

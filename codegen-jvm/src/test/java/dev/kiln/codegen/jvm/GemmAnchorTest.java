@@ -278,7 +278,7 @@ class GemmAnchorTest {
     }
 
     /**
-     * As above under {@code options}; with the Vector API in use, groups of 3–64 output channels must take the
+     * As above under {@code options}; with the Vector API in use, groups of 3–32 output channels must take the
      * {@code PanelGemm} form (and others not).
      */
     private static void checkConv(int o, int s, int p, int d, int g, boolean bias, int[] batches,
@@ -306,7 +306,7 @@ class GemmAnchorTest {
                     m.report().toString());
             int og = o / g;
             boolean panels = options.loops() != CompileOptions.Loops.SCALAR && JvmCompiler.vectorModulePresent()
-                    && og >= LinearAnchor.PANEL_MIN_ROWS && og <= LinearAnchor.PANEL_ROWS;
+                    && og >= LinearAnchor.PANEL_MIN_ROWS && og <= ConvAnchor.PANEL_ROWS;
             assertEquals(panels, m.report().loweredGroups().stream().anyMatch(t -> t.contains("Vector API panel")),
                     m.report().toString());
             for (int n : batches) {
@@ -323,6 +323,7 @@ class GemmAnchorTest {
         // Each in both modes: AUTO (Vector API panels for 3-64 rows per group) and SCALAR (BLAS only).
         checkConv(2, 1, 1, 1, 1, true, new int[] {1, 2});      // 2 rows: sgemv in both modes, wide with padding
         checkConv(70, 1, 0, 1, 1, true, new int[] {2});        // 70 rows: sgemm in both modes
+        checkConv(33, 1, 1, 1, 1, false, new int[] {2});       // 33 rows: sgemm in both modes (conv panel limit)
         checkConv(4, 1, 0, 1, 1, true, new int[] {1, 3});      // 4 rows: sgemv per output channel
         checkConv(12, 2, 1, 1, 1, true, new int[] {2, 1, 5});  // 12 rows: sgemm, stride 2 (strided im2col)
         checkConv(10, 1, 2, 2, 2, false, new int[] {3});       // groups 2 (5 rows each), dilation 2, padding 2
