@@ -4,17 +4,20 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A small-{@code M} GEMM on the heap with the Vector API: {@code C = A·Wᵀ + bias} for a constant weight
- * {@code W} ({@code N × K}) packed once into <b>panels</b> of {@link #WIDTH} = two vectors of output columns, each
- * panel {@code K × WIDTH} contiguous ({@code panel p, row t, column j} at {@code (p·K + t)·WIDTH + j}; columns past
- * {@code N} are zero). A panel is read once per block of four rows of {@code A}, whose eight accumulators (4 rows ×
- * 2 vectors) stay in registers across the whole {@code K} loop with one {@code fma} each per step, so for
- * {@code M ≤ 4} the weight is read once per call and for {@code M ≤ 8} twice (from cache: the second block follows
- * the first on the same panel), where one {@code sgemv} per row reads it {@code M} times.
+ * A small-{@code M} GEMM on the heap with the Vector API, {@code C = A·B + bias}, for the compiled GEMM anchors.
+ * {@code B} is read in <b>panels</b> of {@link #WIDTH} = two vectors of output columns: either a constant weight
+ * {@code W} ({@code N × K}, {@code B = Wᵀ}) packed once by {@link #pack} so that each panel is {@code K × WIDTH}
+ * contiguous ({@code panel p, row t, column j} at {@code (p·K + t)·WIDTH + j}; columns past {@code N} are zero), or
+ * a row-major {@code K × N} matrix read in place (the conv anchor's column matrix). A panel is read once per block
+ * of four rows of {@code A}, whose eight accumulators (4 rows × 2 vectors) stay in registers across the whole
+ * {@code K} loop with one {@code fma} each per step, so for {@code M ≤ 4} {@code B} is read once per call and for
+ * {@code M ≤ 8} twice (from cache: the second block follows the first on the same panel), where one {@code sgemv}
+ * per row reads it {@code M} times and {@code sgemm} first copies it into its own packed layout.
  *
  * <p>Invariants: vectors live only in locals of {@link #block4} and {@link #block1} (never fields, arrays or
  * arguments, which would box them); {@code WIDTH = 2 · SPECIES.length()} for {@link FloatVector#SPECIES_PREFERRED},
- * so panels packed by {@link #pack} are only valid in the JVM that packed them (they are never archived).
+ * so panels packed by {@link #pack} are only valid in the JVM that packed them (anchors are rebuilt from the
+ * weights whenever a module is compiled or instantiated; panels are never serialised).
  * Sums run in a different order than OpenBLAS's, so results differ from {@code sgemv}'s by rounding only.
  */
 public final class PanelGemm {
