@@ -1,6 +1,8 @@
 package dev.kiln.codegen.jvm;
 
+import dev.kiln.codegen.jvm.vector.PanelGemm;
 import dev.kiln.eager.KilnException;
+import dev.kiln.eager.Parallel;
 import dev.kiln.eager.Tensor;
 import java.util.Arrays;
 
@@ -15,6 +17,12 @@ import java.util.Arrays;
  * stride 1 it uses the "wide" layout ({@link #wideCol}: one long copy per kernel tap and image); otherwise classic
  * im2col (runs of input rows copied with {@code System.arraycopy}). Padding positions do not depend on the data, so
  * the arrays are zeroed once when the frame makes them and a call writes only the in-bounds runs.
+ *
+ * <p><b>Vector panels.</b> When the Vector API is in use and a group has {@link LinearAnchor#PANEL_MIN_ROWS} to
+ * {@link #PANEL_ROWS} output channels, the GEMM runs instead as {@link PanelGemm} on the heap: the weight
+ * (a heap copy) is {@code A}, the column matrix itself is {@code B} (row-major, read in panels of
+ * {@link PanelGemm#WIDTH} columns; the array has {@link PanelGemm#WIDTH} spare floats so the last panel may be read
+ * whole), the bias is added per row, and the result stays on the heap: no off-heap copies at all.
  */
 final class ConvAnchor extends GemmAnchor {
     private final int o;
@@ -30,6 +38,14 @@ final class ConvAnchor extends GemmAnchor {
     private final int dw;
     private final NativeFloats w;
     private final float[] bias;
+    /**
+     * Output channels per group up to which {@link PanelGemm} runs (from {@link LinearAnchor#PANEL_MIN_ROWS}):
+     * measured on 3x3 and 5x5 convs of 4 images (docs/codegen-jvm.md), panels win at 6, 16 and 32 channels and lose
+     * at 64 (the column matrix is read once per 4 channels).
+     */
+    static final int PANEL_ROWS = 32;
+    /** The weight {@code [O, C/g·kh·kw]} on the heap for {@link PanelGemm}, or null when the Vector API is not used. */
+    private final float[] wHeap;
 
     /** Per-frame buffers for one input shape. */
     private static final class State {
@@ -55,6 +71,10 @@ final class ConvAnchor extends GemmAnchor {
         final NativeFloats out;
         final NativeFloats biasBlock;
         final GemmCall[] calls;
+        /** The PanelGemm form: the {@code O × cols} result on the heap, or null for the BLAS form. */
+        final float[] res;
+        final float[] scratch;
+        final Parallel.RangeBody[] panelBodies;
 
         State(ConvAnchor a, int n, int c, int h, int wd, int oh, int ow, long[] shape) {
             this.n = n;
@@ -70,8 +90,29 @@ final class ConvAnchor extends GemmAnchor {
             wp = wd + 2 * a.pw;
             lw = wide ? oh * wp : oh * ow;
             padded = wide && (a.ph > 0 || a.pw > 0) ? new float[n * c * hp * wp] : null;
-            wideOut = wide && wp > ow ? new float[a.o * n * lw] : null;
             int cols = n * lw;
+            int og = a.o / a.groups;
+            boolean panel = a.wHeap != null;
+            wideOut = !panel && wide && wp > ow ? new float[a.o * n * lw] : null;
+            if (panel) {
+                col = new float[c * a.kh * a.kw * cols + PanelGemm.WIDTH];
+                res = new float[a.o * cols];
+                scratch = new float[PanelGemm.WIDTH];
+                panelBodies = new Parallel.RangeBody[a.groups];
+                for (int g = 0; g < a.groups; g++) {
+                    int gg = g;
+                    panelBodies[g] = (p0, p1) -> PanelGemm.run(og, cols, k, a.wHeap, gg * og * k, k, col, gg * k * cols,
+                            cols, PanelGemm.WIDTH, null, a.bias, gg * og, res, gg * og * cols, cols, p0, p1, scratch);
+                }
+                colN = null;
+                out = null;
+                biasBlock = null;
+                calls = null;
+                return;
+            }
+            res = null;
+            scratch = null;
+            panelBodies = null;
             col = new float[c * a.kh * a.kw * cols];
             colN = new NativeFloats(col.length);
             out = new NativeFloats((long) a.o * cols);
@@ -82,7 +123,6 @@ final class ConvAnchor extends GemmAnchor {
             } else {
                 biasBlock = null;
             }
-            int og = a.o / a.groups;
             calls = new GemmCall[a.groups];
             for (int g = 0; g < a.groups; g++) {
                 calls[g] = new GemmCall(og, cols, k, a.w, (long) g * og * k, k, colN, (long) g * k * cols, false, cols,
@@ -91,7 +131,8 @@ final class ConvAnchor extends GemmAnchor {
         }
     }
 
-    ConvAnchor(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+    /** @param vector whether the Vector API is in use ({@link PanelGemm} for groups of 3–32 output channels) */
+    ConvAnchor(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups, boolean vector) {
         int[] ws = weight.intShape();
         o = ws[0];
         cg = ws[1];
@@ -108,7 +149,11 @@ final class ConvAnchor extends GemmAnchor {
             throw new KilnException("aten::conv2d: weight " + Arrays.toString(ws) + " expected out_channels divisible by"
                     + " groups=" + groups);
         }
-        w = NativeFloats.of(floats(weight));
+        float[] wf = floats(weight);
+        w = NativeFloats.of(wf);
+        // The heap copy only where PanelGemm will run.
+        int og = o / groups;
+        wHeap = vector && og >= LinearAnchor.PANEL_MIN_ROWS && og <= PANEL_ROWS ? wf : null;
         this.bias = bias == null ? null : floats(bias);
     }
 
@@ -116,7 +161,10 @@ final class ConvAnchor extends GemmAnchor {
     String describe() {
         return "aten::conv2d by a constant " + o + "x" + cg + "x" + kh + "x" + kw + " weight packed off-heap (groups "
                 + groups + ", stride " + sh + "x" + sw + ", padding " + ph + "x" + pw + ", dilation " + dh + "x" + dw
-                + "): batch im2col + " + groups + (o / groups <= GemmCall.GEMV_ROWS ? " x " + (o / groups) + " sgemv" : " sgemm") + (bias == null ? "" : ", bias by beta=1");
+                + "): batch im2col + " + groups + " x " + (wHeap != null
+                        ? (o / groups) + "-row Vector API panel GEMM (panels of " + PanelGemm.WIDTH + " columns, heap)"
+                        : o / groups <= GemmCall.GEMV_ROWS ? (o / groups) + " sgemv" : "sgemm")
+                + (bias == null ? "" : wHeap != null ? ", bias per row" : ", bias by beta=1");
     }
 
     @Override
@@ -140,21 +188,15 @@ final class ConvAnchor extends GemmAnchor {
         Tensor xd = dense(x);
         if (s.wide) wideCol((float[]) xd.storage().array(), xd.storageOffset(), s);
         else im2col((float[]) xd.storage().array(), xd.storageOffset(), s);
+        int l = s.oh * s.ow;
+        if (s.res != null) return panelGemm(f, slot, s, n, l);
         s.colN.view.put(0, s.col, 0, s.col.length);
         if (s.biasBlock != null) s.out.copyFrom(s.biasBlock);
         for (GemmCall call : s.calls) call.run();
-        int l = s.oh * s.ow;
         float[] out = result(f, slot, n * o * l);
         if (s.wideOut != null) {
-            // Keep the first ow of every wp columns: [O, N, oh, wp] -> [N, O, oh, ow].
             s.out.view.get(0, s.wideOut, 0, s.wideOut.length);
-            for (int b = 0; b < n; b++) {
-                for (int oc = 0; oc < o; oc++) {
-                    int src = (oc * n + b) * s.lw;
-                    int dst = (b * o + oc) * l;
-                    for (int y = 0; y < s.oh; y++) System.arraycopy(s.wideOut, src + y * s.wp, out, dst + y * s.ow, s.ow);
-                }
-            }
+            unwiden(s.wideOut, s, n, l, out);
         } else if (n == 1) {
             s.out.view.get(0, out, 0, o * l);
         } else {
@@ -164,6 +206,39 @@ final class ConvAnchor extends GemmAnchor {
             }
         }
         return out;
+    }
+
+    /** The {@link PanelGemm} form of {@link #run}, after the column matrix is built. */
+    private float[] panelGemm(Frame f, int slot, State s, int n, int l) {
+        int og = o / groups;
+        int cols = n * s.lw;
+        int panels = PanelGemm.panels(cols);
+        boolean split = (long) og * cols * cg * kh * kw >= GemmCall.SPLIT_FMAS && Parallel.numThreads() > 1 && panels > 1;
+        for (int g = 0; g < groups; g++) {
+            if (split) Parallel.forRange(panels, 1, s.panelBodies[g]);
+            else s.panelBodies[g].run(0, panels);
+        }
+        float[] out = result(f, slot, n * o * l);
+        if (s.lw != l) {
+            unwiden(s.res, s, n, l, out);
+        } else {
+            // The GEMM result is [O, N, L]; the tensor is [N, O, L].
+            for (int b = 0; b < n; b++) {
+                for (int oc = 0; oc < o; oc++) System.arraycopy(s.res, (oc * n + b) * l, out, (b * o + oc) * l, l);
+            }
+        }
+        return out;
+    }
+
+    /** Keeps the first ow of every wp columns of a wide result: [O, N, oh, wp] -> [N, O, oh, ow]. */
+    private void unwiden(float[] wideRes, State s, int n, int l, float[] out) {
+        for (int b = 0; b < n; b++) {
+            for (int oc = 0; oc < o; oc++) {
+                int src = (oc * n + b) * s.lw;
+                int dst = (b * o + oc) * l;
+                for (int y = 0; y < s.oh; y++) System.arraycopy(wideRes, src + y * s.wp, out, dst + y * s.ow, s.ow);
+            }
+        }
     }
 
     private State state(int[] is, int n, int c, int h, int wd) {

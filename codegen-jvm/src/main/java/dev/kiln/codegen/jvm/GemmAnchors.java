@@ -23,8 +23,9 @@ final class GemmAnchors {
     /**
      * @param consts per op input, its constant tensor, or null when it is computed at run time (or absent)
      * @param types  per op input, its IR type (null for an absent optional input)
+     * @param vector whether the Vector API is in use (linear anchors then also pack Vector API panels)
      */
-    static Choice select(Op op, Attrs attrs, Tensor[] consts, ValueType[] types) {
+    static Choice select(Op op, Attrs attrs, Tensor[] consts, ValueType[] types, boolean vector) {
         if (op != Op.LINEAR && op != Op.MATMUL && op != Op.MM && op != Op.CONV2D) return null;
         if (!(types[0] instanceof TensorType x) || x.dtype() != DType.FLOAT32) return no("its input is not float32");
         if (consts[0] != null) return no("its input is a constant");
@@ -40,12 +41,12 @@ final class GemmAnchors {
                 if (b != null && !(b.dim() <= 1 && (b.numel() == w.size(0) || b.numel() == 1))) {
                     return no("its bias does not fit the weight");
                 }
-                return new Choice(LinearAnchor.linear(w, b), null);
+                return new Choice(LinearAnchor.linear(w, b, vector), null);
             }
             case MATMUL, MM -> {
                 if (w.dim() != 2) return no("its right operand is " + w.dim() + "-d");
                 if (x.rank() < 1 || (op == Op.MM && x.rank() != 2)) return no("its left operand has rank " + x.rank());
-                return new Choice(LinearAnchor.matmul(op.qualifiedName(), w), null);
+                return new Choice(LinearAnchor.matmul(op.qualifiedName(), w, vector), null);
             }
             default -> {
                 if (w.dim() != 4) return no("its weight is " + w.dim() + "-d");
@@ -59,7 +60,7 @@ final class GemmAnchors {
                 if (stride == null || pad == null || dil == null || groups < 1 || w.size(0) % groups != 0) {
                     return no("its stride/padding/dilation/groups are not plain positive integers");
                 }
-                return new Choice(new ConvAnchor(w, b, stride, pad, dil, (int) groups), null);
+                return new Choice(new ConvAnchor(w, b, stride, pad, dil, (int) groups, vector), null);
             }
         }
     }

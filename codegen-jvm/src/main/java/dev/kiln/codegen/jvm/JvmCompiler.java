@@ -129,6 +129,9 @@ public final class JvmCompiler {
             return new CompiledModule(new Interpreter(optimised, constants), r);
         }
         boolean vector = vectorLoops(options.loops());
+        // The GEMM anchors' Vector API kernel (PanelGemm) is run-time state, not bytecode: an archived class without
+        // vector loops is instantiated with loops SCALAR, yet its anchors may still use the module when present.
+        boolean vectorGemm = given != null ? vectorModulePresent() : vector;
         List<Node> nodes = top.nodes();
         Program p = new Program(nodes.size());
         List<String> lowered = new ArrayList<>();
@@ -142,7 +145,7 @@ public final class JvmCompiler {
             if (k instanceof NodeKind.OpCall c) {
                 p.attrs[id] = c.attrs();
                 GemmAnchors.Choice ch = GemmAnchors.select(c.op(), c.attrs(), consts(n.inputs(), topConsts, null),
-                        types(n.inputs()));
+                        types(n.inputs()), vectorGemm);
                 if (ch != null && ch.anchor() != null) {
                     p.anchors[id] = ch.anchor();
                     lowered.add(n.outputs() + " = " + ch.anchor().describe());
@@ -162,7 +165,7 @@ public final class JvmCompiler {
                 p.constants[id] = constant(optimised.constant(r.key()), (TensorType) n.output().type());
                 topConsts.put(n.output(), (Tensor) p.constants[id]);
             } else if (k instanceof NodeKind.Fused) {
-                p.groups[id] = group(n, kernels, lowered, fallbacks, topConsts, vector);
+                p.groups[id] = group(n, kernels, lowered, fallbacks, topConsts, vector, vectorGemm);
             }
         }
         plan(top, p);
@@ -253,7 +256,7 @@ public final class JvmCompiler {
     }
 
     private static Program.Group group(Node n, List<MethodNode> kernels, List<String> lowered, List<String> fallbacks,
-                                       Map<Value, Tensor> topConsts, boolean vector) {
+                                       Map<Value, Tensor> topConsts, boolean vector, boolean vectorGemm) {
         Program.Group g = new Program.Group();
         String what = n.kind().name() + " " + n.outputs() + ops(n);
         try {
@@ -287,7 +290,7 @@ public final class JvmCompiler {
                     outer.add(g.anchorInputs[i] >= 0 ? n.input(g.anchorInputs[i]) : null);
                 }
                 GemmAnchors.Choice ch = GemmAnchors.select(g.anchorOp, g.anchorAttrs,
-                        consts(outer, topConsts, g.anchorConsts), types(a.inputs()));
+                        consts(outer, topConsts, g.anchorConsts), types(a.inputs()), vectorGemm);
                 if (ch != null && ch.anchor() != null) {
                     g.gemm = ch.anchor();
                     lowered.add(n.outputs() + " anchor " + ch.anchor().describe());

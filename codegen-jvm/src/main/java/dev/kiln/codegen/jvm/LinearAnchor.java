@@ -1,6 +1,8 @@
 package dev.kiln.codegen.jvm;
 
+import dev.kiln.codegen.jvm.vector.PanelGemm;
 import dev.kiln.eager.KilnException;
+import dev.kiln.eager.Parallel;
 import dev.kiln.eager.Tensor;
 import java.util.Arrays;
 
@@ -12,6 +14,14 @@ import java.util.Arrays;
  * through {@code beta = 1} on a result buffer pre-filled from a bias block broadcast to {@code M} rows once per
  * frame. Per call: one bulk copy of {@code x} off the heap, one {@code sgemm} (split by columns over threads when
  * large, {@link GemmCall}), one bulk copy of the {@code M × N} result back.
+ *
+ * <p><b>Vector panels.</b> When the Vector API is in use ({@code vector}), the weight is also packed on the heap
+ * into {@link PanelGemm} panels, and a call of {@link #PANEL_MIN_ROWS} to {@link #PANEL_ROWS} rows runs
+ * {@link PanelGemm} straight from the input's array into the result array (bias included, no off-heap copies),
+ * reading the weight once per four rows instead of once per row ({@code docs/codegen-jvm.md}: measured against
+ * {@code sgemv}/{@code sgemm}), split by panels over threads from {@link GemmCall#SPLIT_FMAS}. Other row counts
+ * keep the BLAS path. {@link PanelGemm} is loaded only when {@code vector} is set, so a JVM without
+ * {@code jdk.incubator.vector} never resolves it.
  */
 final class LinearAnchor extends GemmAnchor {
     private final String op;
@@ -19,6 +29,17 @@ final class LinearAnchor extends GemmAnchor {
     private final int n;
     private final NativeFloats w;
     private final float[] bias;
+    /**
+     * Row counts {@code [PANEL_MIN_ROWS, PANEL_ROWS]} run by {@link PanelGemm} instead of BLAS (measured on the
+     * conformance models' linear shapes, docs/codegen-jvm.md: panels win from 3 to 64 rows; for 1–2 rows
+     * {@code sgemv} is as fast or faster, and from ~128 rows {@code sgemm}).
+     */
+    static final int PANEL_MIN_ROWS = 3;
+    static final int PANEL_ROWS = 64;
+    /** The weight in {@link PanelGemm} panels, or null when the Vector API is not used. */
+    private final float[] panels;
+    /** The bias padded to whole panels (zeros when there is none); null with {@link #panels}. */
+    private final float[] panelBias;
 
     /** Per-frame buffers, for one row count {@code m}. */
     private static final class State {
@@ -29,9 +50,29 @@ final class LinearAnchor extends GemmAnchor {
         final NativeFloats biasBlock;
         final GemmCall call;
 
-        State(int m, long[] shape, int k, int n, NativeFloats w, float[] bias) {
+        /** The PanelGemm form: the input's array and offset of the current call, for {@link #panelBody}. */
+        final float[] scratch;
+        final boolean panel;
+        final Parallel.RangeBody panelBody;
+        float[] x;
+        int xOff;
+        float[] out;
+
+        State(int m, long[] shape, int k, int n, NativeFloats w, float[] bias, float[] panels, float[] panelBias) {
             this.m = m;
             this.shape = shape;
+            panel = panels != null && m >= PANEL_MIN_ROWS && m <= PANEL_ROWS;
+            if (panel) {
+                scratch = new float[PanelGemm.WIDTH];
+                panelBody = (p0, p1) -> PanelGemm.run(m, n, k, x, xOff, k, panels, panelBias, out, 0, n, p0, p1, scratch);
+                a = null;
+                c = null;
+                biasBlock = null;
+                call = null;
+                return;
+            }
+            scratch = null;
+            panelBody = null;
             a = new NativeFloats((long) m * k);
             c = new NativeFloats((long) m * n);
             if (bias != null) {
@@ -50,23 +91,29 @@ final class LinearAnchor extends GemmAnchor {
      * @param weightNK  the weight as a row-major {@code N × K} matrix
      * @param bias      {@code N} values, or null
      */
-    private LinearAnchor(String op, int k, int n, float[] weightNK, float[] bias) {
+    private LinearAnchor(String op, int k, int n, float[] weightNK, float[] bias, boolean vector) {
         this.op = op;
         this.k = k;
         this.n = n;
         this.w = NativeFloats.of(weightNK);
         this.bias = bias;
+        this.panels = vector ? PanelGemm.pack(weightNK, n, k) : null;
+        this.panelBias = vector ? PanelGemm.packBias(bias, n) : null;
     }
 
-    /** {@code linear}: {@code W [N, K]} (any layout), {@code b} null, {@code [N]} or one value. */
-    static LinearAnchor linear(Tensor weight, Tensor bias) {
+    /**
+     * {@code linear}: {@code W [N, K]} (any layout), {@code b} null, {@code [N]} or one value.
+     *
+     * @param vector whether to pack {@link PanelGemm} panels too (the Vector API is in use)
+     */
+    static LinearAnchor linear(Tensor weight, Tensor bias, boolean vector) {
         int n = weight.intShape()[0];
         int k = weight.intShape()[1];
-        return new LinearAnchor("aten::linear", k, n, floats(weight), bias == null ? null : biasRow(bias, n));
+        return new LinearAnchor("aten::linear", k, n, floats(weight), bias == null ? null : biasRow(bias, n), vector);
     }
 
     /** {@code matmul}/{@code mm} by a constant {@code W [K, N]}. */
-    static LinearAnchor matmul(String op, Tensor weight) {
+    static LinearAnchor matmul(String op, Tensor weight, boolean vector) {
         int k = weight.intShape()[0];
         int n = weight.intShape()[1];
         float[] src = floats(weight);
@@ -74,7 +121,7 @@ final class LinearAnchor extends GemmAnchor {
         for (int i = 0; i < k; i++) {
             for (int j = 0; j < n; j++) wt[j * k + i] = src[i * n + j];
         }
-        return new LinearAnchor(op, k, n, wt, null);
+        return new LinearAnchor(op, k, n, wt, null, vector);
     }
 
     private static float[] biasRow(Tensor bias, int n) {
@@ -86,7 +133,9 @@ final class LinearAnchor extends GemmAnchor {
 
     @Override
     String describe() {
-        return op + " by a constant " + n + "x" + k + " weight packed off-heap (N x K)" + (bias == null ? "" : ", bias by beta=1");
+        return op + " by a constant " + n + "x" + k + " weight packed off-heap (N x K)" + (bias == null ? "" : ", bias by beta=1")
+                + (panels == null ? "" : "; " + PANEL_MIN_ROWS + " to " + PANEL_ROWS + " rows by Vector API panels of " + PanelGemm.WIDTH
+                + " columns");
     }
 
     @Override
@@ -104,10 +153,29 @@ final class LinearAnchor extends GemmAnchor {
             long[] shape = new long[xs.length];
             for (int d = 0; d < xs.length - 1; d++) shape[d] = xs[d];
             shape[xs.length - 1] = n;
-            s = new State(m, shape, k, n, w, bias);
+            s = new State(m, shape, k, n, w, bias, panels, panelBias);
             f.anchorState(id, s);
         }
         Tensor xd = dense(x);
+        if (s.panel) {
+            float[] out = result(f, slot, m * n);
+            int np = PanelGemm.panels(n);
+            if ((long) m * n * k >= GemmCall.SPLIT_FMAS && Parallel.numThreads() > 1 && np > 1) {
+                s.x = (float[]) xd.storage().array();
+                s.xOff = xd.storageOffset();
+                s.out = out;
+                try {
+                    Parallel.forRange(np, 1, s.panelBody);
+                } finally {
+                    s.x = null;
+                    s.out = null;
+                }
+            } else {
+                PanelGemm.run(m, n, k, (float[]) xd.storage().array(), xd.storageOffset(), k, panels, panelBias, out, 0,
+                        n, 0, np, s.scratch);
+            }
+            return out;
+        }
         s.a.view.put(0, (float[]) xd.storage().array(), xd.storageOffset(), m * k);
         if (s.biasBlock != null) s.c.copyFrom(s.biasBlock);
         s.call.run();

@@ -101,6 +101,52 @@ class GemmAnchorTest {
         }
     }
 
+    /**
+     * Linear anchors in both GEMM implementations (Vector API panels with loops AUTO, BLAS only with SCALAR): odd
+     * {@code K}, {@code N} that is and is not a multiple of the panel width, every row count 1–9 (the 4-row blocks,
+     * their 2- and 3-row remainders, the 1-row block), 13, and both sides of the panel row limits, with and without
+     * bias, on contiguous and on transposed, offset views.
+     */
+    @Test
+    void linearMatchesFloat64WithAndWithoutVectorPanels() {
+        int[][] shapes = {{101, 35}, {37, 23}, {16, 32}, {5, 3}};
+        int[] rowCounts = {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, LinearAnchor.PANEL_ROWS, LinearAnchor.PANEL_ROWS + 1};
+        for (CompileOptions.Loops loops : new CompileOptions.Loops[] {CompileOptions.Loops.AUTO,
+                CompileOptions.Loops.SCALAR}) {
+            for (int[] sh : shapes) {
+                int k = sh[0];
+                int n = sh[1];
+                for (boolean withBias : new boolean[] {true, false}) {
+                    String ir = "graph(%x : f32[B, " + k + "]):\n  %w : f32[" + n + ", " + k + "] = param[\"w\"]\n"
+                            + (withBias ? "  %b : f32[" + n + "] = param[\"b\"]\n" : "")
+                            + "  %1 : f32[B, " + n + "] = aten::linear(%x, %w, " + (withBias ? "%b" : "None") + ")\n"
+                            + "  return (%1)\n";
+                    float[] w = ramp(n * k, 0.3, 0.2);
+                    float[] b = withBias ? ramp(n, 1, 1.3) : null;
+                    Map<String, Tensor> consts = withBias ? Map.of("w", Tensor.wrap(w, n, k), "b", Tensor.wrap(b, n))
+                            : Map.of("w", Tensor.wrap(w, n, k));
+                    try (CompiledModule m = JvmCompiler.compile(IrParser.parse(ir), consts, CHECKED.withLoops(loops))) {
+                        boolean panels = m.report().loweredGroups().stream().anyMatch(l -> l.contains("Vector API panel"));
+                        assertEquals(loops == CompileOptions.Loops.AUTO && JvmCompiler.vectorModulePresent(), panels,
+                                m.report().toString());
+                        for (int rows : rowCounts) {
+                            String what = loops + " " + k + "x" + n + (withBias ? "+b" : "") + " rows=" + rows;
+                            float[] x = ramp(rows * k, 1.7, rows + 0.5);
+                            assertClose(linearRef(x, rows, k, w, n, b), values(m.forward(Tensor.wrap(x, rows, k)).get(0)),
+                                    1e-5, what);
+                            // The same values as a transposed view at offset 3: [rows, k] with strides (1, rows).
+                            float[] t = new float[3 + rows * k];
+                            for (int i = 0; i < rows; i++) for (int c = 0; c < k; c++) t[3 + c * rows + i] = x[i * k + c];
+                            Tensor view = Tensor.fromStorage(Storage.wrap(t), new int[] {rows, k}, new int[] {1, rows}, 3);
+                            assertClose(linearRef(x, rows, k, w, n, b), values(m.forward(view).get(0)), 1e-5,
+                                    what + " view");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static List<Long> boxed(long[] s) {
         List<Long> l = new ArrayList<>();
         for (long v : s) l.add(v);
@@ -225,6 +271,18 @@ class GemmAnchorTest {
 
     /** One conv2d graph; {@code o} output channels, 6 input channels, 3x5 kernel on 11x9 images. */
     private static void checkConv(int o, int s, int p, int d, int g, boolean bias, int[] batches) {
+        for (CompileOptions.Loops loops : new CompileOptions.Loops[] {CompileOptions.Loops.AUTO,
+                CompileOptions.Loops.SCALAR}) {
+            checkConv(o, s, p, d, g, bias, batches, CHECKED.withLoops(loops));
+        }
+    }
+
+    /**
+     * As above under {@code options}; with the Vector API in use, groups of 3–32 output channels must take the
+     * {@code PanelGemm} form (and others not).
+     */
+    private static void checkConv(int o, int s, int p, int d, int g, boolean bias, int[] batches,
+                                  CompileOptions options) {
         int c = 6;
         int h = 11;
         int wd = 9;
@@ -243,8 +301,13 @@ class GemmAnchorTest {
         float[] b = ramp(o, 1, 0.8);
         Map<String, Tensor> consts = bias ? Map.of("w", Tensor.wrap(w, o, c / g, kh, kw), "b", Tensor.wrap(b, o))
                 : Map.of("w", Tensor.wrap(w, o, c / g, kh, kw));
-        try (CompiledModule m = compile(ir, consts)) {
+        try (CompiledModule m = JvmCompiler.compile(IrParser.parse(ir), consts, options)) {
             assertTrue(m.report().loweredGroups().stream().anyMatch(t -> t.contains("aten::conv2d by a constant")),
+                    m.report().toString());
+            int og = o / g;
+            boolean panels = options.loops() != CompileOptions.Loops.SCALAR && JvmCompiler.vectorModulePresent()
+                    && og >= LinearAnchor.PANEL_MIN_ROWS && og <= ConvAnchor.PANEL_ROWS;
+            assertEquals(panels, m.report().loweredGroups().stream().anyMatch(t -> t.contains("Vector API panel")),
                     m.report().toString());
             for (int n : batches) {
                 float[] x = ramp(n * c * h * wd, 1.3, n + 0.1);
@@ -257,6 +320,10 @@ class GemmAnchorTest {
 
     @Test
     void convMatchesFloat64WithStridePaddingDilationGroupsAndBothGemmForms() {
+        // Each in both modes: AUTO (Vector API panels for 3-64 rows per group) and SCALAR (BLAS only).
+        checkConv(2, 1, 1, 1, 1, true, new int[] {1, 2});      // 2 rows: sgemv in both modes, wide with padding
+        checkConv(70, 1, 0, 1, 1, true, new int[] {2});        // 70 rows: sgemm in both modes
+        checkConv(33, 1, 1, 1, 1, false, new int[] {2});       // 33 rows: sgemm in both modes (conv panel limit)
         checkConv(4, 1, 0, 1, 1, true, new int[] {1, 3});      // 4 rows: sgemv per output channel
         checkConv(12, 2, 1, 1, 1, true, new int[] {2, 1, 5});  // 12 rows: sgemm, stride 2 (strided im2col)
         checkConv(10, 1, 2, 2, 2, false, new int[] {3});       // groups 2 (5 rows each), dilation 2, padding 2
@@ -289,12 +356,21 @@ class GemmAnchorTest {
 
     @Test
     void largeProductsSplitOverTwoThreadsMatchFloat64() {
+        for (CompileOptions.Loops loops : new CompileOptions.Loops[] {CompileOptions.Loops.AUTO,
+                CompileOptions.Loops.SCALAR}) {
+            largeProductsSplitOverTwoThreads(CHECKED.withLoops(loops));
+        }
+    }
+
+    private static void largeProductsSplitOverTwoThreads(CompileOptions options) {
         int before = Parallel.numThreads();
         Parallel.setNumThreads(2);
         try {
-            // 8 rows x 2048 x 520: 8.5M multiply-adds, the sgemv form split by rows.
-            // 40 rows x 1024 x 200: 8.2M multiply-adds, the sgemm form split by column blocks (200 = 112 + 88).
-            int[][] shapes = {{8, 2048, 520}, {40, 1024, 200}};
+            // 8 rows x 2048 x 520: 8.5M multiply-adds, the sgemv form split by rows (SCALAR) or the panel form
+            // split by panels (AUTO, 520 = 32 full panels of 16 + 8 columns on AVX2).
+            // 40 rows x 1024 x 200: 8.2M multiply-adds, the sgemm form split by column blocks (200 = 112 + 88) in
+            // SCALAR, panels in AUTO; 80 rows x 1024 x 100 (8.2M): the split sgemm form in both.
+            int[][] shapes = {{8, 2048, 520}, {40, 1024, 200}, {80, 1024, 100}};
             for (int[] sh : shapes) {
                 int rows = sh[0];
                 int k = sh[1];
@@ -305,13 +381,15 @@ class GemmAnchorTest {
                         + "  %1 : f32[B, " + n + "] = aten::linear(%x, %w, %b)\n  return (%1)\n";
                 float[] w = ramp(n * k, 0.1, 0.5);
                 float[] b = ramp(n, 1, 0.2);
-                try (CompiledModule m = compile(ir, Map.of("w", Tensor.wrap(w, n, k), "b", Tensor.wrap(b, n)))) {
+                try (CompiledModule m = JvmCompiler.compile(IrParser.parse(ir),
+                        Map.of("w", Tensor.wrap(w, n, k), "b", Tensor.wrap(b, n)), options)) {
                     float[] x = ramp(rows * k, 1, 0.3);
                     assertClose(linearRef(x, rows, k, w, n, b), values(m.forward(Tensor.wrap(x, rows, k)).get(0)), 1e-5,
                             rows + "x" + k + "x" + n);
                 }
             }
-            checkConv(16, 1, 1, 1, 1, true, new int[] {300}); // 16 x 90 x 29700 columns: split sgemm
+            // 16 x 90 x 29700 columns: split sgemm (SCALAR), split panels (AUTO)
+            checkConv(16, 1, 1, 1, 1, true, new int[] {300}, options);
         } finally {
             Parallel.setNumThreads(before);
         }

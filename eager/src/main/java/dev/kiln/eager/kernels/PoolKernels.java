@@ -2,8 +2,10 @@ package dev.kiln.eager.kernels;
 
 import dev.kiln.eager.KilnException;
 import dev.kiln.eager.Parallel;
+import dev.kiln.eager.Shapes;
 import dev.kiln.eager.Tensor;
 import dev.kiln.ir.Attrs;
+import dev.kiln.ir.DType;
 import java.util.Arrays;
 
 /**
@@ -11,7 +13,8 @@ import java.util.Arrays;
  * {@code avg_pool2d} and {@code adaptive_avg_pool2d}, with PyTorch 1.13's window and output-size rules.
  *
  * <p>Each (image, channel) plane is independent; planes are split across threads. Values are read into a
- * double working copy, so averages accumulate in double; max is exact either way.
+ * double working copy, so averages accumulate in double; max is exact either way, so a float32 {@code max_pool2d}
+ * reads and writes float arrays directly (the double copies cost more than the pooling itself).
  */
 final class PoolKernels {
     private PoolKernels() {}
@@ -19,6 +22,11 @@ final class PoolKernels {
     /** The planes of a pooling input: {@code planes × h × w} values, row-major. */
     private record Planes(int[] leading, int planes, int h, int w, double[] data) {
         static Planes of(Tensor t, Attrs attrs) {
+            return of(t, attrs, true);
+        }
+
+        /** With {@code load} false, {@link #data} is null: only the shape is taken (the float32 max path). */
+        static Planes of(Tensor t, Attrs attrs, boolean load) {
             NnArgs.requireFloating(attrs, "self", t);
             if (t.dim() != 3 && t.dim() != 4) {
                 throw new KilnException(attrs.op() + ": argument 'self' expected a 3-d (C, H, W) or 4-d (N, C, H, W)"
@@ -28,7 +36,7 @@ final class PoolKernels {
             int[] leading = Arrays.copyOf(s, s.length - 2);
             int planes = 1;
             for (int v : leading) planes *= v;
-            return new Planes(leading, planes, s[s.length - 2], s[s.length - 1], Dense.toDoubles(t));
+            return new Planes(leading, planes, s[s.length - 2], s[s.length - 1], load ? Dense.toDoubles(t) : null);
         }
 
         int[] outShape(int oh, int ow) {
@@ -56,6 +64,7 @@ final class PoolKernels {
     // ------------------------------------------------------------------ max_pool2d
 
     static Tensor maxPool2d(Tensor self, Attrs attrs) {
+        if (self != null && self.dtype() == DType.FLOAT32) return maxPool2dFloat(self, attrs);
         Planes p = Planes.of(self, attrs);
         Window win = Window.of(attrs, p, true);
         return run(self, p, win.oh, win.ow, win.k[0] * win.k[1], (q, in, ib, out, ob) -> {
@@ -79,6 +88,66 @@ final class PoolKernels {
                 }
             }
         });
+    }
+
+    /**
+     * {@code max_pool2d} of a float32 tensor on its float storage (a contiguous copy only for views). Same window
+     * rules and NaN propagation as the double path: a NaN in a window is the window's result.
+     */
+    private static Tensor maxPool2dFloat(Tensor self, Attrs attrs) {
+        Planes p = Planes.of(self, attrs, false);
+        Window win = Window.of(attrs, p, true);
+        Tensor c = Dense.contiguous(self);
+        float[] in = c.storage().floats();
+        int off = c.storageOffset();
+        int oh = win.oh;
+        int ow = win.ow;
+        float[] out = new float[p.planes * oh * ow];
+        int perPlane = Math.max(1, oh * ow * win.k[0] * win.k[1]);
+        Parallel.forRange(p.planes, Math.max(1, Parallel.ELEMENTWISE_GRAIN / perPlane), (s, e) -> {
+            for (int q = s; q < e; q++) maxPlane(win, p.h, p.w, in, off + q * p.h * p.w, out, q * oh * ow);
+        });
+        return Tensor.wrap(out, Shapes.toLongs(p.outShape(oh, ow)));
+    }
+
+    /**
+     * One float plane, output row by output row: for each kernel offset {@code (ki, kj)} one pass over the output
+     * columns whose input column is in bounds (ranges computed once per offset, not tested per element), so the inner
+     * loop is long instead of a 2–3 element window loop. Each output still sees its window's elements in the same
+     * order (ki, then kj) as the double path.
+     */
+    private static void maxPlane(Window win, int h, int w, float[] in, int ib, float[] out, int ob) {
+        int kh = win.k[0];
+        int kw = win.k[1];
+        int sh = win.s[0];
+        int sw = win.s[1];
+        int dh = win.dil[0];
+        int dw = win.dil[1];
+        int ph = win.pad[0];
+        int pw = win.pad[1];
+        int ow = win.ow;
+        for (int y = 0; y < win.oh; y++) {
+            int o = ob + y * ow;
+            java.util.Arrays.fill(out, o, o + ow, Float.NEGATIVE_INFINITY);
+            int hs = y * sh - ph;
+            int kiLo = hs < 0 ? (-hs + dh - 1) / dh : 0;
+            int kiHi = Math.min(kh, Math.floorDiv(h - 1 - hs, dh) + 1);
+            for (int ki = kiLo; ki < kiHi; ki++) {
+                int row = ib + (hs + ki * dh) * w;
+                for (int kj = 0; kj < kw; kj++) {
+                    int shift = kj * dw - pw;   // input column of output column x: x * sw + shift
+                    int xLo = shift < 0 ? (-shift + sw - 1) / sw : 0;
+                    int xHi = Math.min(ow, Math.floorDiv(w - 1 - shift, sw) + 1);
+                    int src = row + shift;
+                    for (int x = xLo; x < xHi; x++) {
+                        float v = in[src + x * sw];
+                        float m = out[o + x];
+                        // NaN wins and stays (v > NaN is false, NaN != NaN), as in PyTorch.
+                        if (v > m || v != v) out[o + x] = v;
+                    }
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------ avg_pool2d

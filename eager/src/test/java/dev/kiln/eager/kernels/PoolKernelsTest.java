@@ -69,8 +69,9 @@ class PoolKernelsTest {
             {5, 5, 5, 5, 1, 1, 2, 2, 1, 1, 0},
             {6, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1},   // ceil rule drops a last window starting in the padding
         };
-        for (int[] c : configs) {
-            Tensor x = randF(rnd, 2, 3, c[0], c[1]);
+        for (int[] c : configs) for (boolean f64 : new boolean[] {false, true}) {
+            // float32 runs on float arrays, float64 on the double path; both against the double reference.
+            Tensor x = f64 ? randD(rnd, 2, 3, c[0], c[1]) : randF(rnd, 2, 3, c[0], c[1]);
             int[] k = {c[2], c[3]};
             int[] s = {c[4], c[5]};
             int[] p = {c[6], c[7]};
@@ -112,6 +113,61 @@ class PoolKernelsTest {
         int[] k = {2, 3};
         assertArrayEquals(refMax(v, k, k, new int[] {0, 0}, new int[] {1, 1}, 2, 2),
                 values(F.maxPool2d(v, k, null, new int[] {0, 0}, new int[] {1, 1}, false)));
+    }
+
+    /**
+     * NaN anywhere in a window (first, last, only in-bounds element next to padding) makes that window NaN in both
+     * dtypes, windows without NaN are unaffected, and -inf inputs stay -inf; on a transposed view too.
+     */
+    @Test
+    void maxPoolNanPropagationMatchesTheReferenceInBothDtypes() {
+        int[][] configs = {{2, 2, 0, 1}, {3, 2, 1, 1}, {3, 1, 1, 2}, {2, 3, 0, 1}};   // k, s, pad, dilation
+        for (int[] c : configs) {
+            for (boolean f64 : new boolean[] {false, true}) {
+                for (boolean view : new boolean[] {false, true}) {
+                    Tensor x = f64 ? randD(rnd, 2, 2, 7, 6) : randF(rnd, 2, 2, 7, 6);
+                    double[] v = values(x);
+                    int[] nanAt = {0, 5, 6, 13, 41, 83, 84 + 35};
+                    for (int i : nanAt) v[i] = Double.NaN;
+                    v[20] = Double.NEGATIVE_INFINITY;
+                    v[21] = Double.NEGATIVE_INFINITY;
+                    Tensor src = f64 ? Tensor.wrap(v, 2, 2, 7, 6) : Tensor.wrap(toFloats(v), 2, 2, 7, 6);
+                    if (view) {
+                        // The same logical values through a [2, 2, 7, 6] view of a [2, 2, 6, 7]-shaped copy.
+                        src = src.transpose(2, 3).contiguous().transpose(2, 3);
+                        assertTrue(!src.isContiguous());
+                    }
+                    int[] k = {c[0], c[0]};
+                    int[] s = {c[1], c[1]};
+                    int[] p = {c[2], c[2]};
+                    int[] d = {c[3], c[3]};
+                    int oh = outSize(7, k[0], p[0], s[0], d[0], false);
+                    int ow = outSize(6, k[1], p[1], s[1], d[1], false);
+                    double[] want = refMax(Tensor.wrap(v, 2, 2, 7, 6), k, s, p, d, oh, ow);
+                    Tensor y = F.maxPool2d(src, k, s, p, d, false);
+                    assertEquals(src.dtype(), y.dtype());
+                    assertArrayEquals(new int[] {2, 2, oh, ow}, y.intShape());
+                    double[] got = values(y);
+                    int nans = 0;
+                    for (int i = 0; i < want.length; i++) {
+                        String what = Arrays.toString(c) + (f64 ? " f64" : " f32") + (view ? " view" : "") + " at " + i;
+                        if (Double.isNaN(want[i])) {
+                            nans++;
+                            assertTrue(Double.isNaN(got[i]), what + ": expected NaN, found " + got[i]);
+                        } else {
+                            assertEquals(want[i], got[i], 0, what);
+                        }
+                    }
+                    assertTrue(nans > 0 && nans < want.length, Arrays.toString(c) + ": NaN windows " + nans);
+                }
+            }
+        }
+    }
+
+    private static float[] toFloats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+        return f;
     }
 
     private static double[] refAvg(Tensor x, int[] k, int[] s, int[] p, boolean countPad, int divisor,
