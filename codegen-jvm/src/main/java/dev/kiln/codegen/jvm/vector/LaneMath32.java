@@ -62,15 +62,16 @@ public final class LaneMath32 {
     }
 
     private static float erfcExponent(float t) {
-        float p = Math.fma(t, 0.14575183391571045f, -0.6855573058128357f);
-        p = Math.fma(p, t, 1.1685775518417358f);
-        p = Math.fma(p, t, -0.7131352424621582f);
-        p = Math.fma(p, t, -0.06522908806800842f);
-        p = Math.fma(p, t, -0.007401471957564354f);
-        p = Math.fma(p, t, 0.0378141924738884f);
-        p = Math.fma(p, t, 0.3859063982963562f);
-        p = Math.fma(p, t, 0.9987261891365051f);
-        return Math.fma(p, t, -1.2654529809951782f);
+        float t2 = t * t;
+        float t4 = t2 * t2;
+        float m12 = Math.fma(t, 0.3859063982963562f, 0.9987261891365051f);
+        float m34 = Math.fma(t, -0.007401471957564354f, 0.0378141924738884f);
+        float m56 = Math.fma(t, -0.7131352424621582f, -0.06522908806800842f);
+        float m78 = Math.fma(t, -0.6855573058128357f, 1.1685775518417358f);
+        float m14 = Math.fma(t2, m34, m12);
+        float m58 = Math.fma(t2, m78, m56);
+        float m = Math.fma(t4 * t4, 0.14575183391571045f, Math.fma(t4, m58, m14));
+        return Math.fma(m, t, -1.2654529809951782f);
     }
 
     private static float clamp(float x, float lo, float hi) {
