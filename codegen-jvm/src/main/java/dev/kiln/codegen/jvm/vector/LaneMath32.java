@@ -16,6 +16,8 @@ public final class LaneMath32 {
     private static final float LN2_LO = -2.12194440e-4f;
     private static final float MAGIC = 12582912f;
     private static final int MAGIC_BITS = 0x4B400000;
+    private static final float MAGIC_127 = MAGIC + 127f;
+    private static final float MAGIC_202 = MAGIC + 202f;
     private static final float EXP_LO = -104f;
     private static final float EXP_HI = 89f;
     private static final float TANH_CLAMP = 9.1f;
@@ -41,7 +43,7 @@ public final class LaneMath32 {
 
     private static float encodeLog2(float x) { return Math.fma(x, LOG2E, MAGIC); }
 
-    private static int biased(float t) { return Float.floatToRawIntBits(t) - (MAGIC_BITS - 127); }
+    private static float pow2Low(float t) { return Float.intBitsToFloat(Float.floatToRawIntBits(t) << 23); }
 
     private static float pow2(int biased) { return Float.intBitsToFloat(biased << 23); }
 
@@ -52,12 +54,12 @@ public final class LaneMath32 {
     }
 
     private static float scaleNonPositive(float p, float t) {
-        return p * pow2(Float.floatToRawIntBits(t) - (MAGIC_BITS - 127 - 75)) * 0x1p-75f;
+        return p * pow2Low(t) * 0x1p-75f;
     }
 
     private static float expHiLo(float c, float hi, float lo) {
-        float t = encodeLog2(hi + lo);
-        float r = reduce(hi, t - MAGIC) + lo;
+        float t = Math.fma(hi + lo, LOG2E, MAGIC_202);
+        float r = reduce(hi, t - MAGIC_202) + lo;
         return scaleNonPositive(c * expPoly(r), t);
     }
 
@@ -93,16 +95,16 @@ public final class LaneMath32 {
     private static float expNegAbs(float x) {
         float a = -Math.abs(x);
         float ac = a < EXP_LO ? EXP_LO : a;
-        float t = encodeLog2(ac);
-        return scaleNonPositive(expPoly(reduce(ac, t - MAGIC)), t);
+        float t = Math.fma(ac, LOG2E, MAGIC_202);
+        return scaleNonPositive(expPoly(reduce(ac, t - MAGIC_202)), t);
     }
 
     /** {@link VectorMath32#expm1} on one lane. */
     public static float expm1(float x) {
         float xc = clamp(x, -30f, 40f);
-        float t = encodeLog2(xc);
-        float s = pow2(biased(t));
-        float v = Math.fma(s, expm1Poly(reduce(xc, t - MAGIC)), s - 1f);
+        float t = Math.fma(xc, LOG2E, MAGIC_127);
+        float s = pow2Low(t);
+        float v = Math.fma(s, expm1Poly(reduce(xc, t - MAGIC_127)), s - 1f);
         v = x > 40f ? exp(x) : v;
         return Math.abs(x) < 0x1p-25f ? x : v;
     }
@@ -111,9 +113,9 @@ public final class LaneMath32 {
     public static float tanh(float x) {
         float xa = Math.abs(x);
         float a = (xa > TANH_CLAMP ? TANH_CLAMP : xa) * -2f;
-        float t = encodeLog2(a);
-        float s = pow2(biased(t));
-        float em = Math.fma(s, expm1Poly(reduce(a, t - MAGIC)), s - 1f);
+        float t = Math.fma(a, LOG2E, MAGIC_127);
+        float s = pow2Low(t);
+        float em = Math.fma(s, expm1Poly(reduce(a, t - MAGIC_127)), s - 1f);
         return withSignOf((0f - em) / (em + 2f), x);
     }
 

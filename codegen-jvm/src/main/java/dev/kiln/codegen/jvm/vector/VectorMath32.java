@@ -39,6 +39,12 @@ public final class VectorMath32 {
     private static final float LN2_LO = -2.12194440e-4f;
     private static final float MAGIC = 12582912f; // 1.5·2^23: t = x + MAGIC holds round(x) in its low mantissa bits
     private static final int MAGIC_BITS = 0x4B400000;
+    // MAGIC + b: t = x + MAGIC_b holds round(x) + b in its low 9 mantissa bits (for round(x) + b in [0, 512)), so
+    // bits(t) << 23 is 2^round(x) scaled by 2^(b - 127) with no integer subtraction (MAGIC's own bits shift out).
+    // n is the same as with MAGIC: the rounding x·log2e + MAGIC_b never meets an exact tie (x·log2e, a product of
+    // two floats, is an odd multiple of 1/2 only if log2e's odd 24-bit mantissa divides an odd number < 2^10).
+    private static final float MAGIC_127 = MAGIC + 127f; // low bits n + 127: 2^n
+    private static final float MAGIC_202 = MAGIC + 202f; // low bits n + 202: 2^(n + 75)
     private static final float EXP_LO = -104f;
     private static final float EXP_HI = 89f;
     private static final float TANH_CLAMP = 9.1f;
@@ -76,12 +82,14 @@ public final class VectorMath32 {
     /** {@code x·log2e + 1.5·2^23}: n = round(x/ln2) is {@code t - MAGIC}, and sits in t's low mantissa bits. */
     private static FloatVector encodeLog2(FloatVector x) { return x.fma(LOG2E, MAGIC); }
 
-    /** n + 127 as an int lane, from t = n + MAGIC. */
-    private static IntVector biased(FloatVector t) { return t.reinterpretAsInts().sub(MAGIC_BITS - 127); }
-
     /** 2^(k - 127) for biased exponents k in [1, 254]. */
     private static FloatVector pow2(IntVector biased) {
         return biased.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    }
+
+    /** 2^(k - 127) for the low 9 bits k of t's bits (t from {@link #MAGIC_127} or {@link #MAGIC_202}). */
+    private static FloatVector pow2Low(FloatVector t) {
+        return t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
     }
 
     /** {@code p · 2^n} for n (encoded in t) in [-151, 129], rounded once: two normal half scales. */
@@ -92,11 +100,11 @@ public final class VectorMath32 {
     }
 
     /**
-     * {@code p · 2^n} for n (encoded in t) in [-150, 0]: {@code p · 2^(n+75) · 2^-75}, both scales normal, rounded once
-     * — the same value as {@link #scale} with 4 operations instead of 9.
+     * {@code p · 2^n} for n in [-150, 0], encoded in t = n + {@link #MAGIC_202}: {@code p · 2^(n+75) · 2^-75}, both
+     * scales normal, rounded once — the same value as {@link #scale} with 3 operations instead of 9.
      */
     private static FloatVector scaleNonPositive(FloatVector p, FloatVector t) {
-        return p.mul(pow2(t.reinterpretAsInts().sub(MAGIC_BITS - 127 - 75))).mul(0x1p-75f);
+        return p.mul(pow2Low(t)).mul(0x1p-75f);
     }
 
     /**
@@ -104,8 +112,8 @@ public final class VectorMath32 {
      * FastMath32.expHiLo).
      */
     private static FloatVector expHiLo(FloatVector c, FloatVector hi, FloatVector lo) {
-        FloatVector t = encodeLog2(hi.add(lo));
-        FloatVector r = reduce(hi, t.sub(MAGIC)).add(lo);
+        FloatVector t = hi.add(lo).fma(LOG2E, MAGIC_202);
+        FloatVector r = reduce(hi, t.sub(MAGIC_202)).add(lo);
         return scaleNonPositive(c.mul(expPoly(r)), t);
     }
 
@@ -159,24 +167,24 @@ public final class VectorMath32 {
      */
     public static FloatVector expNonPositive(FloatVector x) {
         FloatVector xc = x.blend(EXP_LO, x.compare(VectorOperators.LT, EXP_LO));
-        FloatVector t = encodeLog2(xc);
-        return scaleNonPositive(expPoly(reduce(xc, t.sub(MAGIC))), t);
+        FloatVector t = xc.fma(LOG2E, MAGIC_202);
+        return scaleNonPositive(expPoly(reduce(xc, t.sub(MAGIC_202))), t);
     }
 
     /** e^-|x| (0 below -104), NaN for NaN: exp's algorithm, with the cheaper scale its n ≤ 0 allows. */
     private static FloatVector expNegAbs(FloatVector x) {
         FloatVector a = x.abs().neg();
         FloatVector ac = a.blend(EXP_LO, a.compare(VectorOperators.LT, EXP_LO));
-        FloatVector t = encodeLog2(ac);
-        return scaleNonPositive(expPoly(reduce(ac, t.sub(MAGIC))), t);
+        FloatVector t = ac.fma(LOG2E, MAGIC_202);
+        return scaleNonPositive(expPoly(reduce(ac, t.sub(MAGIC_202))), t);
     }
 
     /** e^x - 1, accurate near 0; ≤ 2 ulp. */
     public static FloatVector expm1(FloatVector x) {
         FloatVector xc = clamp(x, -30f, 40f); // e^-30 - 1 rounds to -1; above 40 e^x - 1 rounds to e^x
-        FloatVector t = encodeLog2(xc);
-        FloatVector s = pow2(biased(t));
-        FloatVector v = s.fma(expm1Poly(reduce(xc, t.sub(MAGIC))), s.sub(1f));
+        FloatVector t = xc.fma(LOG2E, MAGIC_127); // n in [-44, 58]
+        FloatVector s = pow2Low(t);
+        FloatVector v = s.fma(expm1Poly(reduce(xc, t.sub(MAGIC_127))), s.sub(1f));
         v = v.blend(exp(x), x.compare(VectorOperators.GT, 40f));
         return v.blend(x, x.abs().compare(VectorOperators.LT, 0x1p-25f)); // x(1 + x/2) rounds to x; expm1(-0) = -0
     }
@@ -185,9 +193,9 @@ public final class VectorMath32 {
     public static FloatVector tanh(FloatVector x) {
         FloatVector xa = x.abs();
         FloatVector a = xa.blend(TANH_CLAMP, xa.compare(VectorOperators.GT, TANH_CLAMP)).mul(-2f);
-        FloatVector t = encodeLog2(a);
-        FloatVector s = pow2(biased(t)); // n in [-27, 0]: one normal scale
-        FloatVector em = s.fma(expm1Poly(reduce(a, t.sub(MAGIC))), s.sub(1f));
+        FloatVector t = a.fma(LOG2E, MAGIC_127);
+        FloatVector s = pow2Low(t); // n in [-27, 0]: one normal scale
+        FloatVector em = s.fma(expm1Poly(reduce(a, t.sub(MAGIC_127))), s.sub(1f));
         return withSignOf(c(0f).sub(em).div(em.add(2f)), x); // 0 - em: +0 for x = ±0, then the sign
     }
 
