@@ -133,14 +133,14 @@ public final class LaneMath32 {
 
     /** {@link VectorMath32#gelu} on one lane. */
     public static float gelu(float x) {
-        float xc = clamp(x, -GELU_CLAMP, GELU_CLAMP);
-        float xa = Math.abs(xc);
+        float xu = Math.abs(x);
+        float xa = xu > GELU_CLAMP ? GELU_CLAMP : xu;
         float t = 1f / Math.fma(xa, 0.5f * SQRT1_2, 1f);
         float xh = xa + SPLIT_8 - SPLIT_8;
         float hi = xh * xh * -0.5f;
         float lo = Math.fma((xa - xh) * (xa + xh), -0.5f, erfcExponent(t));
-        float g = expHiLo(xc * 0.5f * t, hi, lo);
-        return x > 0f ? x - g : Math.fma(x, 0f, g);
+        float g = expHiLo(xa * -0.5f * t, hi, lo);
+        return x > 0f ? x + g : Math.fma(x, 0f, g);
     }
 
     /** {@link VectorMath32#log} on one lane. */
