@@ -272,6 +272,17 @@ final class VectorExprEmitter {
         return false;
     }
 
+    /**
+     * {@code a} of a float32 {@code (-a)·a} or {@code a·(-a)}, else null. Round-to-nearest is symmetric, so
+     * {@code -(a·a)} has the same bits (NaN's sign aside).
+     */
+    private static Expr negatedSquare(Expr.Binary m) {
+        if (m.op() != Expr.BinaryOp.MUL || isBool(m.a()) || isBool(m.b())) return null;
+        if (m.a() instanceof Expr.Unary n && n.op() == Expr.UnaryOp.NEG && n.a().equals(m.b())) return m.b();
+        if (m.b() instanceof Expr.Unary n && n.op() == Expr.UnaryOp.NEG && n.a().equals(m.a())) return m.a();
+        return null;
+    }
+
     /** {@code a·a} in float32 (same operand both sides). */
     private static boolean square(Expr e) {
         return e instanceof Expr.Binary m && m.op() == Expr.BinaryOp.MUL && m.computeType() == DType.FLOAT32
@@ -292,6 +303,13 @@ final class VectorExprEmitter {
 
     private void binary(Expr.Binary b) {
         DType ct = b.computeType();
+        Expr squared = ct == DType.FLOAT32 ? negatedSquare(b) : null;
+        if (squared != null) { // (-a)·a as -(a·a): the same value, and C2 shares a·a with any other a·a in the loop
+            floatValue(new Expr.Binary(Expr.BinaryOp.MUL, squared, squared, ct, ct));
+            fv("neg", "()" + L_FV);
+            if (isBool(b)) nonzero();
+            return;
+        }
         Float bound = ct == DType.FLOAT32 ? blendBound(b) : null;
         if (bound != null) { // compare + blend: lane-wise MAX/MIN with Java's NaN/±0 rules cost C2 more on x86
             floatValue(b.a());
