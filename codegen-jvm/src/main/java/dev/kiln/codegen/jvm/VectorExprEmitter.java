@@ -211,7 +211,9 @@ final class VectorExprEmitter {
                 mv.visitInsn(FCONST_0);
                 fv("max", "(F)" + L_FV);
             }
-            case EXP, TANH, SIGMOID, SILU, GELU, GELU_TANH, LOG -> math(LoopEmitter.helperName(u.op()));
+            // exp of -(a·a), (-a)·a, -|a|: VectorMath32.expNonPositive, bit-identical to exp there but cheaper
+            case EXP -> math(nonPositive(u.a()) ? "expNonPositive" : "exp");
+            case TANH, SIGMOID, SILU, GELU, GELU_TANH, LOG -> math(LoopEmitter.helperName(u.op()));
             case ELU -> { // x > 0 ? x : alpha * expm1(x)
                 int x = alloc.applyAsInt(1);
                 mv.visitVarInsn(ASTORE, x);
@@ -253,8 +255,76 @@ final class VectorExprEmitter {
         fv("div", "(" + L_V + ")" + L_FV);
     }
 
+    /**
+     * Whether float32 {@code e} is ≤ 0 or NaN by its form alone: {@code -(a·a)}, {@code (-a)·a}, {@code a·(-a)}
+     * (one rounding of the exact square, negated: never positive) or {@code -|a|}.
+     */
+    static boolean nonPositive(Expr e) {
+        if (LoopPlan.jvm(e) != DType.FLOAT32) return false;
+        if (e instanceof Expr.Unary n && n.op() == Expr.UnaryOp.NEG) {
+            if (n.a() instanceof Expr.Unary a && a.op() == Expr.UnaryOp.ABS) return LoopPlan.jvm(a.a()) == DType.FLOAT32;
+            return square(n.a());
+        }
+        if (e instanceof Expr.Binary m && m.op() == Expr.BinaryOp.MUL && m.computeType() == DType.FLOAT32) {
+            if (m.a() instanceof Expr.Unary n && n.op() == Expr.UnaryOp.NEG && n.a().equals(m.b())) return true;
+            return m.b() instanceof Expr.Unary n && n.op() == Expr.UnaryOp.NEG && n.a().equals(m.a());
+        }
+        return false;
+    }
+
+    /**
+     * {@code a} of a float32 {@code (-a)·a} or {@code a·(-a)}, else null. Round-to-nearest is symmetric, so
+     * {@code -(a·a)} has the same bits (NaN's sign aside).
+     */
+    private static Expr negatedSquare(Expr.Binary m) {
+        if (m.op() != Expr.BinaryOp.MUL || isBool(m.a()) || isBool(m.b())) return null;
+        if (m.a() instanceof Expr.Unary n && n.op() == Expr.UnaryOp.NEG && n.a().equals(m.b())) return m.b();
+        if (m.b() instanceof Expr.Unary n && n.op() == Expr.UnaryOp.NEG && n.a().equals(m.a())) return m.a();
+        return null;
+    }
+
+    /** {@code a·a} in float32 (same operand both sides). */
+    private static boolean square(Expr e) {
+        return e instanceof Expr.Binary m && m.op() == Expr.BinaryOp.MUL && m.computeType() == DType.FLOAT32
+                && m.a().equals(m.b());
+    }
+
+    /**
+     * The float constant {@code c} of {@code max(x, c)} / {@code min(x, c)} when it is nonzero and not NaN, else
+     * null. Then {@code x < c ? c : x} (max) and {@code x > c ? c : x} (min) equal Java's {@code Math.max/min} (the
+     * scalar loops') for every x, NaN included: they differ only in the order of ±0, which a nonzero c never meets.
+     */
+    private static Float blendBound(Expr.Binary b) {
+        if ((b.op() != Expr.BinaryOp.MAX && b.op() != Expr.BinaryOp.MIN) || !(b.b() instanceof Expr.Const c)
+                || isBool(b.a())) return null;
+        float v = (float) c.value();
+        return v == 0f || Float.isNaN(v) ? null : v;
+    }
+
     private void binary(Expr.Binary b) {
         DType ct = b.computeType();
+        Expr squared = ct == DType.FLOAT32 ? negatedSquare(b) : null;
+        if (squared != null) { // (-a)·a as -(a·a): the same value, and C2 shares a·a with any other a·a in the loop
+            floatValue(new Expr.Binary(Expr.BinaryOp.MUL, squared, squared, ct, ct));
+            fv("neg", "()" + L_FV);
+            if (isBool(b)) nonzero();
+            return;
+        }
+        Float bound = ct == DType.FLOAT32 ? blendBound(b) : null;
+        if (bound != null) { // compare + blend: lane-wise MAX/MIN with Java's NaN/±0 rules cost C2 more on x86
+            floatValue(b.a());
+            int x = alloc.applyAsInt(1);
+            mv.visitVarInsn(ASTORE, x);
+            mv.visitVarInsn(ALOAD, x);
+            mv.visitLdcInsn(bound);
+            mv.visitVarInsn(ALOAD, x);
+            mv.visitFieldInsn(GETSTATIC, VOPS, b.op() == Expr.BinaryOp.MAX ? "LT" : "GT", L_CMP);
+            mv.visitLdcInsn(bound);
+            fv("compare", "(" + L_CMP + "F)" + L_VM);
+            fv("blend", "(F" + L_VM + ")" + L_FV);
+            if (isBool(b)) nonzero();
+            return;
+        }
         if (ct == DType.FLOAT32) {
             switch (b.op()) {
                 case AND, OR -> { // on floats: (a != 0) op (b != 0)

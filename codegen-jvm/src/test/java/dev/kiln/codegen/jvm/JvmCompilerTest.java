@@ -10,8 +10,10 @@ import dev.kiln.eager.Parallel;
 import dev.kiln.eager.Storage;
 import dev.kiln.eager.Tensor;
 import dev.kiln.eager.interp.Interpreter;
+import dev.kiln.ir.DType;
 import dev.kiln.ir.graph.Graph;
 import dev.kiln.ir.text.IrParser;
+import dev.kiln.passes.kernel.Expr;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -284,9 +286,34 @@ class JvmCompilerTest {
                   %29 : f32[B, 4, 6] = aten::to(%28, dtype=f32)
                   %30 : f32[B, 4, 6] = aten::div(%26, %21)
                   %31 : f32[B, 4, 6] = aten::sub(%30, %29)
-                  return (%31, %16)
+                  %32 : f32[B, 4, 6] = aten::neg(%p)
+                  %33 : f32[B, 4, 6] = aten::mul(%32, %p)
+                  %34 : f32[B, 4, 6] = aten::exp(%33)
+                  %35 : f32[B, 4, 6] = aten::clamp(%16, min=-1.0, max=1.0)
+                  %36 : f32[B, 4, 6] = aten::add(%35, %34)
+                  return (%31, %36)
               return (%y, %z)
             """;
+
+    /** Only forms that are ≤ 0 (or NaN) for every input may use VectorMath32.expNonPositive. */
+    @Test
+    void nonPositiveFormsAreRecognisedAndNothingElse() {
+        DType f = DType.FLOAT32;
+        Expr x = new Expr.Load(0, f);
+        Expr y = new Expr.Load(1, f);
+        Expr negX = new Expr.Unary(Expr.UnaryOp.NEG, x, f);
+        Expr xx = new Expr.Binary(Expr.BinaryOp.MUL, x, x, f, f);
+        assertTrue(VectorExprEmitter.nonPositive(new Expr.Binary(Expr.BinaryOp.MUL, negX, x, f, f)));
+        assertTrue(VectorExprEmitter.nonPositive(new Expr.Binary(Expr.BinaryOp.MUL, x, negX, f, f)));
+        assertTrue(VectorExprEmitter.nonPositive(new Expr.Unary(Expr.UnaryOp.NEG, xx, f)));
+        assertTrue(VectorExprEmitter.nonPositive(new Expr.Unary(Expr.UnaryOp.NEG,
+                new Expr.Unary(Expr.UnaryOp.ABS, y, f), f)));
+        assertTrue(!VectorExprEmitter.nonPositive(xx));
+        assertTrue(!VectorExprEmitter.nonPositive(negX));
+        assertTrue(!VectorExprEmitter.nonPositive(new Expr.Binary(Expr.BinaryOp.MUL, negX, y, f, f)));
+        assertTrue(!VectorExprEmitter.nonPositive(new Expr.Unary(Expr.UnaryOp.NEG,
+                new Expr.Binary(Expr.BinaryOp.MUL, x, y, f, f), f)));
+    }
 
     @Test
     void vectorLoopMatchesTheInterpreterOnEveryVectorisedOpAndItsWarmUpLoopBitForBit() {

@@ -16,6 +16,8 @@ public final class LaneMath32 {
     private static final float LN2_LO = -2.12194440e-4f;
     private static final float MAGIC = 12582912f;
     private static final int MAGIC_BITS = 0x4B400000;
+    private static final float MAGIC_127 = MAGIC + 127f;
+    private static final float MAGIC_202 = MAGIC + 202f;
     private static final float EXP_LO = -104f;
     private static final float EXP_HI = 89f;
     private static final float TANH_CLAMP = 9.1f;
@@ -41,7 +43,7 @@ public final class LaneMath32 {
 
     private static float encodeLog2(float x) { return Math.fma(x, LOG2E, MAGIC); }
 
-    private static int biased(float t) { return Float.floatToRawIntBits(t) - (MAGIC_BITS - 127); }
+    private static float pow2Low(float t) { return Float.intBitsToFloat(Float.floatToRawIntBits(t) << 23); }
 
     private static float pow2(int biased) { return Float.intBitsToFloat(biased << 23); }
 
@@ -52,25 +54,26 @@ public final class LaneMath32 {
     }
 
     private static float scaleNonPositive(float p, float t) {
-        return p * pow2(Float.floatToRawIntBits(t) - (MAGIC_BITS - 127 - 75)) * 0x1p-75f;
+        return p * pow2Low(t) * 0x1p-75f;
     }
 
     private static float expHiLo(float c, float hi, float lo) {
-        float t = encodeLog2(hi + lo);
-        float r = reduce(hi, t - MAGIC) + lo;
+        float t = Math.fma(hi + lo, LOG2E, MAGIC_202);
+        float r = reduce(hi, t - MAGIC_202) + lo;
         return scaleNonPositive(c * expPoly(r), t);
     }
 
     private static float erfcExponent(float t) {
-        float p = Math.fma(t, 0.14575183391571045f, -0.6855573058128357f);
-        p = Math.fma(p, t, 1.1685775518417358f);
-        p = Math.fma(p, t, -0.7131352424621582f);
-        p = Math.fma(p, t, -0.06522908806800842f);
-        p = Math.fma(p, t, -0.007401471957564354f);
-        p = Math.fma(p, t, 0.0378141924738884f);
-        p = Math.fma(p, t, 0.3859063982963562f);
-        p = Math.fma(p, t, 0.9987261891365051f);
-        return Math.fma(p, t, -1.2654529809951782f);
+        float t2 = t * t;
+        float t4 = t2 * t2;
+        float m12 = Math.fma(t, 0.3859063982963562f, 0.9987261891365051f);
+        float m34 = Math.fma(t, -0.007401471957564354f, 0.0378141924738884f);
+        float m56 = Math.fma(t, -0.7131352424621582f, -0.06522908806800842f);
+        float m78 = Math.fma(t, -0.6855573058128357f, 1.1685775518417358f);
+        float m14 = Math.fma(t2, m34, m12);
+        float m58 = Math.fma(t2, m78, m56);
+        float m = Math.fma(t4 * t4, 0.14575183391571045f, Math.fma(t4, m58, m14));
+        return Math.fma(m, t, -1.2654529809951782f);
     }
 
     private static float clamp(float x, float lo, float hi) {
@@ -92,16 +95,16 @@ public final class LaneMath32 {
     private static float expNegAbs(float x) {
         float a = -Math.abs(x);
         float ac = a < EXP_LO ? EXP_LO : a;
-        float t = encodeLog2(ac);
-        return scaleNonPositive(expPoly(reduce(ac, t - MAGIC)), t);
+        float t = Math.fma(ac, LOG2E, MAGIC_202);
+        return scaleNonPositive(expPoly(reduce(ac, t - MAGIC_202)), t);
     }
 
     /** {@link VectorMath32#expm1} on one lane. */
     public static float expm1(float x) {
         float xc = clamp(x, -30f, 40f);
-        float t = encodeLog2(xc);
-        float s = pow2(biased(t));
-        float v = Math.fma(s, expm1Poly(reduce(xc, t - MAGIC)), s - 1f);
+        float t = Math.fma(xc, LOG2E, MAGIC_127);
+        float s = pow2Low(t);
+        float v = Math.fma(s, expm1Poly(reduce(xc, t - MAGIC_127)), s - 1f);
         v = x > 40f ? exp(x) : v;
         return Math.abs(x) < 0x1p-25f ? x : v;
     }
@@ -110,9 +113,9 @@ public final class LaneMath32 {
     public static float tanh(float x) {
         float xa = Math.abs(x);
         float a = (xa > TANH_CLAMP ? TANH_CLAMP : xa) * -2f;
-        float t = encodeLog2(a);
-        float s = pow2(biased(t));
-        float em = Math.fma(s, expm1Poly(reduce(a, t - MAGIC)), s - 1f);
+        float t = Math.fma(a, LOG2E, MAGIC_127);
+        float s = pow2Low(t);
+        float em = Math.fma(s, expm1Poly(reduce(a, t - MAGIC_127)), s - 1f);
         return withSignOf((0f - em) / (em + 2f), x);
     }
 
@@ -130,14 +133,14 @@ public final class LaneMath32 {
 
     /** {@link VectorMath32#gelu} on one lane. */
     public static float gelu(float x) {
-        float xc = clamp(x, -GELU_CLAMP, GELU_CLAMP);
-        float xa = Math.abs(xc);
+        float xu = Math.abs(x);
+        float xa = xu > GELU_CLAMP ? GELU_CLAMP : xu;
         float t = 1f / Math.fma(xa, 0.5f * SQRT1_2, 1f);
         float xh = xa + SPLIT_8 - SPLIT_8;
         float hi = xh * xh * -0.5f;
         float lo = Math.fma((xa - xh) * (xa + xh), -0.5f, erfcExponent(t));
-        float g = expHiLo(xc * 0.5f * t, hi, lo);
-        return x > 0f ? x - g : Math.fma(x, 0f, g);
+        float g = expHiLo(xa * -0.5f * t, hi, lo);
+        return x > 0f ? x + g : Math.fma(x, 0f, g);
     }
 
     /** {@link VectorMath32#log} on one lane. */

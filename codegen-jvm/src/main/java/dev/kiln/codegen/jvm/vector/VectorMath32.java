@@ -39,6 +39,12 @@ public final class VectorMath32 {
     private static final float LN2_LO = -2.12194440e-4f;
     private static final float MAGIC = 12582912f; // 1.5·2^23: t = x + MAGIC holds round(x) in its low mantissa bits
     private static final int MAGIC_BITS = 0x4B400000;
+    // MAGIC + b: t = x + MAGIC_b holds round(x) + b in its low 9 mantissa bits (for round(x) + b in [0, 512)), so
+    // bits(t) << 23 is 2^round(x) scaled by 2^(b - 127) with no integer subtraction (MAGIC's own bits shift out).
+    // n is the same as with MAGIC: the rounding x·log2e + MAGIC_b never meets an exact tie (x·log2e, a product of
+    // two floats, is an odd multiple of 1/2 only if log2e's odd 24-bit mantissa divides an odd number < 2^10).
+    private static final float MAGIC_127 = MAGIC + 127f; // low bits n + 127: 2^n
+    private static final float MAGIC_202 = MAGIC + 202f; // low bits n + 202: 2^(n + 75)
     private static final float EXP_LO = -104f;
     private static final float EXP_HI = 89f;
     private static final float TANH_CLAMP = 9.1f;
@@ -76,12 +82,14 @@ public final class VectorMath32 {
     /** {@code x·log2e + 1.5·2^23}: n = round(x/ln2) is {@code t - MAGIC}, and sits in t's low mantissa bits. */
     private static FloatVector encodeLog2(FloatVector x) { return x.fma(LOG2E, MAGIC); }
 
-    /** n + 127 as an int lane, from t = n + MAGIC. */
-    private static IntVector biased(FloatVector t) { return t.reinterpretAsInts().sub(MAGIC_BITS - 127); }
-
     /** 2^(k - 127) for biased exponents k in [1, 254]. */
     private static FloatVector pow2(IntVector biased) {
         return biased.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    }
+
+    /** 2^(k - 127) for the low 9 bits k of t's bits (t from {@link #MAGIC_127} or {@link #MAGIC_202}). */
+    private static FloatVector pow2Low(FloatVector t) {
+        return t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
     }
 
     /** {@code p · 2^n} for n (encoded in t) in [-151, 129], rounded once: two normal half scales. */
@@ -92,11 +100,11 @@ public final class VectorMath32 {
     }
 
     /**
-     * {@code p · 2^n} for n (encoded in t) in [-150, 0]: {@code p · 2^(n+75) · 2^-75}, both scales normal, rounded once
-     * — the same value as {@link #scale} with 4 operations instead of 9.
+     * {@code p · 2^n} for n in [-150, 0], encoded in t = n + {@link #MAGIC_202}: {@code p · 2^(n+75) · 2^-75}, both
+     * scales normal, rounded once — the same value as {@link #scale} with 3 operations instead of 9.
      */
     private static FloatVector scaleNonPositive(FloatVector p, FloatVector t) {
-        return p.mul(pow2(t.reinterpretAsInts().sub(MAGIC_BITS - 127 - 75))).mul(0x1p-75f);
+        return p.mul(pow2Low(t)).mul(0x1p-75f);
     }
 
     /**
@@ -104,22 +112,30 @@ public final class VectorMath32 {
      * FastMath32.expHiLo).
      */
     private static FloatVector expHiLo(FloatVector c, FloatVector hi, FloatVector lo) {
-        FloatVector t = encodeLog2(hi.add(lo));
-        FloatVector r = reduce(hi, t.sub(MAGIC)).add(lo);
+        FloatVector t = hi.add(lo).fma(LOG2E, MAGIC_202);
+        FloatVector r = reduce(hi, t.sub(MAGIC_202)).add(lo);
         return scaleNonPositive(c.mul(expPoly(r)), t);
     }
 
-    /** log(erfc(z)/t) + z² as a polynomial in t = 1/(1 + z/2) (FastMath32's refit, degree 9). */
+    /**
+     * log(erfc(z)/t) + z² as a polynomial in t = 1/(1 + z/2) (FastMath32's refit, degree 9):
+     * {@code a0 + t·M(t)} with M (degree 8) by Estrin's scheme (pairs {@code a_k + a_(k+1) t} combined with t², t⁴,
+     * t⁸). Why: this polynomial sits on the longest dependency chain of a fused loop (gelu: division, polynomial,
+     * exp), which bounds the loop's speed; Horner's 9 dependent fused multiply-adds take ~36 cycles of latency, this
+     * form ~20. The last step stays Horner's ({@code a0 + t·M}) because M's roundings are then scaled by t ≤ 1: a
+     * full Estrin tree rounded at magnitude ~1 three times and broke gelu's 5e-7 bound (5.1e-7 at x = -9.97).
+     */
     private static FloatVector erfcExponent(FloatVector t) {
-        FloatVector p = t.fma(0.14575183391571045f, -0.6855573058128357f);
-        p = p.fma(t, c(1.1685775518417358f));
-        p = p.fma(t, c(-0.7131352424621582f));
-        p = p.fma(t, c(-0.06522908806800842f));
-        p = p.fma(t, c(-0.007401471957564354f));
-        p = p.fma(t, c(0.0378141924738884f));
-        p = p.fma(t, c(0.3859063982963562f));
-        p = p.fma(t, c(0.9987261891365051f));
-        return p.fma(t, c(-1.2654529809951782f));
+        FloatVector t2 = t.mul(t);
+        FloatVector t4 = t2.mul(t2);
+        FloatVector m12 = t.fma(0.3859063982963562f, 0.9987261891365051f);
+        FloatVector m34 = t.fma(-0.007401471957564354f, 0.0378141924738884f);
+        FloatVector m56 = t.fma(-0.7131352424621582f, -0.06522908806800842f);
+        FloatVector m78 = t.fma(-0.6855573058128357f, 1.1685775518417358f);
+        FloatVector m14 = t2.fma(m34, m12);
+        FloatVector m58 = t2.fma(m78, m56);
+        FloatVector m = t4.mul(t4).fma(c(0.14575183391571045f), t4.fma(m58, m14));
+        return m.fma(t, c(-1.2654529809951782f));
     }
 
     /**
@@ -144,20 +160,31 @@ public final class VectorMath32 {
         return scale(expPoly(reduce(xc, t.sub(MAGIC))), t);
     }
 
+    /**
+     * e^x for x ≤ 0 or NaN, bit for bit {@link #exp} there (whose two half scales and upper clamp are then
+     * redundant: for n in [-150, 0] both scales round the same exact product once). Generated loops use it where the
+     * argument's form proves x ≤ 0 (e.g. {@code exp(-x·x)}); for x &gt; 0 it is wrong (no overflow handling).
+     */
+    public static FloatVector expNonPositive(FloatVector x) {
+        FloatVector xc = x.blend(EXP_LO, x.compare(VectorOperators.LT, EXP_LO));
+        FloatVector t = xc.fma(LOG2E, MAGIC_202);
+        return scaleNonPositive(expPoly(reduce(xc, t.sub(MAGIC_202))), t);
+    }
+
     /** e^-|x| (0 below -104), NaN for NaN: exp's algorithm, with the cheaper scale its n ≤ 0 allows. */
     private static FloatVector expNegAbs(FloatVector x) {
-        FloatVector a = x.abs().neg();
+        FloatVector a = x.reinterpretAsInts().or(0x80000000).reinterpretAsFloats(); // -|x| in one operation
         FloatVector ac = a.blend(EXP_LO, a.compare(VectorOperators.LT, EXP_LO));
-        FloatVector t = encodeLog2(ac);
-        return scaleNonPositive(expPoly(reduce(ac, t.sub(MAGIC))), t);
+        FloatVector t = ac.fma(LOG2E, MAGIC_202);
+        return scaleNonPositive(expPoly(reduce(ac, t.sub(MAGIC_202))), t);
     }
 
     /** e^x - 1, accurate near 0; ≤ 2 ulp. */
     public static FloatVector expm1(FloatVector x) {
         FloatVector xc = clamp(x, -30f, 40f); // e^-30 - 1 rounds to -1; above 40 e^x - 1 rounds to e^x
-        FloatVector t = encodeLog2(xc);
-        FloatVector s = pow2(biased(t));
-        FloatVector v = s.fma(expm1Poly(reduce(xc, t.sub(MAGIC))), s.sub(1f));
+        FloatVector t = xc.fma(LOG2E, MAGIC_127); // n in [-44, 58]
+        FloatVector s = pow2Low(t);
+        FloatVector v = s.fma(expm1Poly(reduce(xc, t.sub(MAGIC_127))), s.sub(1f));
         v = v.blend(exp(x), x.compare(VectorOperators.GT, 40f));
         return v.blend(x, x.abs().compare(VectorOperators.LT, 0x1p-25f)); // x(1 + x/2) rounds to x; expm1(-0) = -0
     }
@@ -166,9 +193,9 @@ public final class VectorMath32 {
     public static FloatVector tanh(FloatVector x) {
         FloatVector xa = x.abs();
         FloatVector a = xa.blend(TANH_CLAMP, xa.compare(VectorOperators.GT, TANH_CLAMP)).mul(-2f);
-        FloatVector t = encodeLog2(a);
-        FloatVector s = pow2(biased(t)); // n in [-27, 0]: one normal scale
-        FloatVector em = s.fma(expm1Poly(reduce(a, t.sub(MAGIC))), s.sub(1f));
+        FloatVector t = a.fma(LOG2E, MAGIC_127);
+        FloatVector s = pow2Low(t); // n in [-27, 0]: one normal scale
+        FloatVector em = s.fma(expm1Poly(reduce(a, t.sub(MAGIC_127))), s.sub(1f));
         return withSignOf(c(0f).sub(em).div(em.add(2f)), x); // 0 - em: +0 for x = ±0, then the sign
     }
 
@@ -188,15 +215,17 @@ public final class VectorMath32 {
 
     /** Exact GELU x·Φ(x), Φ from erfc with x²/2 split exactly (FastMath32.gelu's algorithm); ≤ 5e-7 relative. */
     public static FloatVector gelu(FloatVector x) {
-        FloatVector xc = clamp(x, -GELU_CLAMP, GELU_CLAMP);
-        FloatVector xa = xc.abs();
+        // |x| limited to 14.3 (beyond, the result is x or ∓0 in float); with g ≤ 0 below, the sign of x is needed
+        // only in the final selection: 3 operations instead of a clamp of x (4) and its abs
+        FloatVector xu = x.abs();
+        FloatVector xa = xu.blend(GELU_CLAMP, xu.compare(VectorOperators.GT, GELU_CLAMP));
         FloatVector t = c(1f).div(xa.fma(0.5f * SQRT1_2, 1f));
         FloatVector xh = xa.add(SPLIT_8).sub(SPLIT_8);
         FloatVector hi = xh.mul(xh).mul(-0.5f);
         FloatVector lo = xa.sub(xh).mul(xa.add(xh)).fma(c(-0.5f), erfcExponent(t));
-        FloatVector g = expHiLo(xc.mul(0.5f).mul(t), hi, lo); // x erfc(|x|/√2)/2
-        // x ≤ 0: g (+ 0·x, which makes gelu(-inf) NaN as ATen); x > 0: x - g
-        return x.fma(c(0f), g).blend(x.sub(g), x.compare(VectorOperators.GT, 0f));
+        FloatVector g = expHiLo(xa.mul(-0.5f).mul(t), hi, lo); // -|x| erfc(|x|/√2)/2 = -(|x| - gelu(|x|))
+        // x ≤ 0: g (+ 0·x, which makes gelu(-inf) NaN as ATen); x > 0: x + g
+        return x.fma(c(0f), g).blend(x.add(g), x.compare(VectorOperators.GT, 0f));
     }
 
     /** Natural logarithm (Cephes {@code logf} on the mantissa in [√½, √2)); ≤ 1 ulp. */

@@ -179,6 +179,16 @@ class VectorMath32Test {
                 LaneMath32::log);
     }
 
+    /** expNonPositive replaces exp in generated loops where x ≤ 0 by form: the same bits required there. */
+    @Test
+    void expNonPositiveIsExpBitForBitWhereXIsNotPositive() {
+        float[] xs = concat(sweep(-110f, -0f, -0f, -87.3f, -103.97f, -104f, -0.3466f),
+                new float[] {Float.NaN, Float.NEGATIVE_INFINITY, -0f, 0f, -Float.MIN_VALUE, -Float.MAX_VALUE});
+        float[] want = apply(VectorMath32::exp, xs);
+        float[] got = apply(VectorMath32::expNonPositive, xs);
+        for (int i = 0; i < xs.length; i++) assertSame(want[i], got[i], "expNonPositive", xs[i]);
+    }
+
     static float[] concat(float[] a, float[] b) {
         float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);
