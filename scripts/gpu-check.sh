@@ -5,7 +5,10 @@
 #                                    # (plus the conformance fixtures the checks read) into .gpu-bundle/
 #   bash scripts/gpu-check.sh run    # on the GPU machine, from the repository root: GPU tests (including
 #                                    # FusedKernelGpuTest: every conformance fusion group rendered from kernel IR,
-#                                    # GPU output against the kernel IR interpreter), benchmarks (GpuBench), torch peers
+#                                    # GPU output against the kernel IR interpreter; PtxArchiveGpuTest: every
+#                                    # conformance case saved as a ptx archive and run by the runtime with
+#                                    # --device cuda, against PyTorch and the interpreter), benchmarks (GpuBench),
+#                                    # torch peers
 #   bash scripts/gpu-check.sh        # pack if .gpu-bundle/ is missing, then run
 #
 # With this workplace's `device` tool: pack here, then run with carry [".gpu-bundle"] and the command
