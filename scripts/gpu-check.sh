@@ -13,14 +13,14 @@
 #
 # With this workplace's `device` tool: pack here, then run with carry [".gpu-bundle"] and the command
 # `bash scripts/gpu-check.sh run`. Output goes to stdout and, where $OUT is set, to $OUT/gpu-check.log.
-# .gpu-bundle/ is git-ignored and holds one compressed archive (bundle.tar.gz, about 30 MB: the carried working
+# .gpu-bundle/ is git-ignored and holds one compressed archive (bundle.tar.gz, about 45 MB: the carried working
 # tree must stay under 64 MiB); `run` unpacks it in place on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUNDLE=$ROOT/.gpu-bundle
 CONFORMANCE_SRC=${KILN_CONFORMANCE_DIR:-$ROOT/../shared/conformance}
-JLINK_MODULES=java.base,java.logging,java.management,java.sql,jdk.unsupported
+JLINK_MODULES=java.base,java.logging,java.management,java.sql,jdk.unsupported,jdk.zipfs
 
 pack() {
     echo "== pack: build (offline), collect jars, jlink a runtime, archive them as $BUNDLE/bundle.tar.gz"
@@ -46,6 +46,18 @@ pack() {
     (cd "$tmp" && jar xf "$natives" && find lib -name '*.so' ! -name 'libJCudaDriver-*' -delete && jar cf "$natives.new" .)
     mv "$natives.new" "$natives"
     rm -rf "$tmp"
+    # Kiln binds OpenBLAS through openblas_nolapack only: drop the two LAPACK JNI wrappers (~48 MB) and the headers
+    # from the natives jar, so the bundle stays well inside the 64 MiB the device tool carries.
+    local blas
+    for blas in "$BUNDLE"/lib/openblas-*-linux-x86_64.jar; do
+        [ -f "$blas" ] || continue
+        tmp=$(mktemp -d)
+        (cd "$tmp" && jar xf "$blas" && rm -rf org/bytedeco/openblas/linux-x86_64/include \
+            org/bytedeco/openblas/linux-x86_64/libjniopenblas.so org/bytedeco/openblas/linux-x86_64/libjniopenblas_full.so \
+            && jar cf "$blas.new" .)
+        mv "$blas.new" "$blas"
+        rm -rf "$tmp"
+    done
     # Peers of the benchmark harness that the GPU checks do not load; OpenBLAS (20 MB) only matters to the
     # interpreter, i.e. only when the samples' conformance comparison travels.
     rm -f "$BUNDLE"/lib/jmh-*.jar "$BUNDLE"/lib/jopt-*.jar "$BUNDLE"/lib/commons-math3-*.jar
