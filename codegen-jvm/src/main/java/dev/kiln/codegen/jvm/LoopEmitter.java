@@ -96,31 +96,7 @@ final class LoopEmitter {
         mv.visitInsn(AALOAD);
         mv.visitTypeInsn(CHECKCAST, WARM);
         mv.visitVarInsn(ASTORE, warm);
-        if (rows) {
-            mv.visitVarInsn(ILOAD, 2);
-            mv.visitVarInsn(ISTORE, row);
-            mv.visitLabel(rowTest);
-            mv.visitVarInsn(ILOAD, row);
-            mv.visitVarInsn(ILOAD, 3);
-            mv.visitJumpInsn(IF_ICMPGE, rowDone);
-            mv.visitVarInsn(ILOAD, row);
-            mv.visitVarInsn(ILOAD, 1);
-            mv.visitInsn(IMUL);
-            mv.visitVarInsn(ISTORE, base);
-            mv.visitVarInsn(ILOAD, base);
-            mv.visitVarInsn(ISTORE, c);
-            mv.visitVarInsn(ILOAD, base);
-            mv.visitVarInsn(ILOAD, 1);
-            mv.visitInsn(IADD);
-            mv.visitVarInsn(ISTORE, rowEnd);
-        } else {
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, base);
-            mv.visitVarInsn(ILOAD, 2);
-            mv.visitVarInsn(ISTORE, c);
-            mv.visitVarInsn(ILOAD, 3);
-            mv.visitVarInsn(ISTORE, rowEnd);
-        }
+        spanHeader(mv, rows, row, base, c, rowEnd, rowTest, rowDone);
         mv.visitLabel(test);
         mv.visitVarInsn(ILOAD, c);
         mv.visitVarInsn(ILOAD, rowEnd);
@@ -190,31 +166,7 @@ final class LoopEmitter {
         int base = 4, c = 5, end = 6, row = 7;
         Label rowTest = new Label(), rowDone = new Label(), test = new Label(), done = new Label();
         boolean rows = (plan.chunked || plan.vector) && plan.rowDims > 0;
-        if (rows) {
-            mv.visitVarInsn(ILOAD, 2);
-            mv.visitVarInsn(ISTORE, row);
-            mv.visitLabel(rowTest);
-            mv.visitVarInsn(ILOAD, row);
-            mv.visitVarInsn(ILOAD, 3);
-            mv.visitJumpInsn(IF_ICMPGE, rowDone);
-            mv.visitVarInsn(ILOAD, row);
-            mv.visitVarInsn(ILOAD, 1);
-            mv.visitInsn(IMUL);
-            mv.visitVarInsn(ISTORE, base);
-            mv.visitVarInsn(ILOAD, base);
-            mv.visitVarInsn(ISTORE, c);
-            mv.visitVarInsn(ILOAD, base);
-            mv.visitVarInsn(ILOAD, 1);
-            mv.visitInsn(IADD);
-            mv.visitVarInsn(ISTORE, end);
-        } else {
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, base);
-            mv.visitVarInsn(ILOAD, 2);
-            mv.visitVarInsn(ISTORE, c);
-            mv.visitVarInsn(ILOAD, 3);
-            mv.visitVarInsn(ISTORE, end);
-        }
+        spanHeader(mv, rows, row, base, c, end, rowTest, rowDone);
         int step = plan.chunked ? LoopPlan.BLOCK : SPAN;
         mv.visitLabel(test);
         mv.visitVarInsn(ILOAD, c);
@@ -750,5 +702,40 @@ final class LoopEmitter {
         else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) mv.visitIntInsn(BIPUSH, v);
         else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) mv.visitIntInsn(SIPUSH, v);
         else mv.visitLdcInsn(v);
+    }
+
+    /**
+     * The head of a driver's span loop over {@code (arrays, inner, start, end)} (locals 0–3). With {@code rows}, the
+     * span counts rows: opens the row loop at {@code rowTest} (exit to {@code rowDone}) and sets {@code base} = row ·
+     * inner, {@code c} = base, {@code end} = base + inner; otherwise the span counts points: base = 0, c = start,
+     * end = end.
+     */
+    private static void spanHeader(MethodVisitor mv, boolean rows, int row, int base, int c, int end, Label rowTest,
+            Label rowDone) {
+        if (rows) {
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitVarInsn(ISTORE, row);
+            mv.visitLabel(rowTest);
+            mv.visitVarInsn(ILOAD, row);
+            mv.visitVarInsn(ILOAD, 3);
+            mv.visitJumpInsn(IF_ICMPGE, rowDone);
+            mv.visitVarInsn(ILOAD, row);
+            mv.visitVarInsn(ILOAD, 1);
+            mv.visitInsn(IMUL);
+            mv.visitVarInsn(ISTORE, base);
+            mv.visitVarInsn(ILOAD, base);
+            mv.visitVarInsn(ISTORE, c);
+            mv.visitVarInsn(ILOAD, base);
+            mv.visitVarInsn(ILOAD, 1);
+            mv.visitInsn(IADD);
+            mv.visitVarInsn(ISTORE, end);
+        } else {
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, base);
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitVarInsn(ISTORE, c);
+            mv.visitVarInsn(ILOAD, 3);
+            mv.visitVarInsn(ISTORE, end);
+        }
     }
 }
