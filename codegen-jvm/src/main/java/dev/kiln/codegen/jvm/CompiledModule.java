@@ -50,6 +50,16 @@ public final class CompiledModule implements AutoCloseable {
         for (Program.Group g : program.groups) if (g != null && g.warmup != null) g.warmup.markReady();
     }
 
+    /** The warm-up state of each vector kernel, in group order, one entry per kernel (groups may share one). */
+    List<VectorWarmup> vectorWarmups() {
+        List<VectorWarmup> w = new java.util.ArrayList<>();
+        if (program == null) return w;
+        for (Program.Group g : program.groups) {
+            if (g != null && g.warmup != null && w.stream().noneMatch(x -> x == g.warmup)) w.add(g.warmup);
+        }
+        return w;
+    }
+
     /** Runs the graph; symbol sizes are read from {@code inputs}. */
     public List<Tensor> forward(Tensor... inputs) {
         if (interpreted != null) return interpreted.run(inputs);

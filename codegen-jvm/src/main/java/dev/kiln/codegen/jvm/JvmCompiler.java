@@ -137,6 +137,7 @@ public final class JvmCompiler {
         List<String> lowered = new ArrayList<>();
         List<String> fallbacks = new ArrayList<>();
         List<MethodNode> kernels = new ArrayList<>();
+        Map<String, Program.Group> byCode = new java.util.HashMap<>();
         Map<Value, Tensor> topConsts = new IdentityHashMap<>();
         for (int id = 0; id < nodes.size(); id++) {
             Node n = nodes.get(id);
@@ -165,7 +166,7 @@ public final class JvmCompiler {
                 p.constants[id] = constant(optimised.constant(r.key()), (TensorType) n.output().type());
                 topConsts.put(n.output(), (Tensor) p.constants[id]);
             } else if (k instanceof NodeKind.Fused) {
-                p.groups[id] = group(n, kernels, lowered, fallbacks, topConsts, vector, vectorGemm);
+                p.groups[id] = group(n, kernels, byCode, lowered, fallbacks, topConsts, vector, vectorGemm);
             }
         }
         plan(top, p);
@@ -255,7 +256,14 @@ public final class JvmCompiler {
         };
     }
 
-    private static Program.Group group(Node n, List<MethodNode> kernels, List<String> lowered, List<String> fallbacks,
+    /**
+     * Lowers fusion group {@code n}. A group whose loop methods come out the same as an earlier group's (in
+     * {@code byCode}, keyed by {@link #codeKey}) shares that group's kernel and {@link VectorWarmup} instead of adding
+     * methods: the 12 LSTM steps of {@code embedding_lstm_like} are one kernel, so C2 compiles one block, and the
+     * warm-up thread warms one instead of twelve one after the other.
+     */
+    private static Program.Group group(Node n, List<MethodNode> kernels, Map<String, Program.Group> byCode,
+                                       List<String> lowered, List<String> fallbacks,
                                        Map<Value, Tensor> topConsts, boolean vector, boolean vectorGemm) {
         Program.Group g = new Program.Group();
         String what = n.kind().name() + " " + n.outputs() + ops(n);
@@ -265,10 +273,17 @@ public final class JvmCompiler {
             if (plan.reject != null) throw new UnsupportedOperationException("kernel " + plan.reject);
             int index = drivers(kernels).size();
             List<MethodNode> ms = LoopEmitter.emit(plan, "k" + index);
+            String code = codeKey(ms);
+            Program.Group same = byCode.get(code);
             g.plan = plan;
-            g.kernel = index;
-            if (plan.vector) g.warmup = new VectorWarmup();
-            kernels.addAll(ms);
+            if (same != null) {
+                g.kernel = same.kernel;
+                g.warmup = same.warmup;
+            } else {
+                g.kernel = index;
+                if (plan.vector) g.warmup = new VectorWarmup();
+                kernels.addAll(ms);
+            }
             Block b = n.blocks().get(0);
             if (lg.anchor() != null) {
                 Node a = lg.anchor();
@@ -311,7 +326,8 @@ public final class JvmCompiler {
                     : plan.chunked ? " (chunked, " + plan.stages + " stages, " + plan.helpers.size()
                     + " FastMath32 array calls)" : " (flat loop)";
             if (plan.notVectorised != null) shape += " [not vectorised: " + plan.notVectorised + "]";
-            lowered.add(what + " -> k" + g.kernel + shape);
+            lowered.add(what + " -> k" + g.kernel + shape + (same != null ? " [same code as an earlier group]" : ""));
+            if (same == null) byCode.put(code, g);
         } catch (LoweringException | UnsupportedOperationException e) {
             g.plan = null;
             g.kernel = -1;
@@ -327,6 +343,23 @@ public final class JvmCompiler {
 
     /** Lanes of the vector species (only called when the module is present). */
     private static int vectorLanes() { return dev.kiln.codegen.jvm.vector.VectorMath32.LANES; }
+
+    /**
+     * The instructions of a kernel's methods as text, with the calls between them ({@code kI$b} from {@code kI})
+     * named without their index: equal keys mean the same loops over the same operand and store layout.
+     */
+    static String codeKey(List<MethodNode> methods) {
+        org.objectweb.asm.util.Textifier t = new org.objectweb.asm.util.Textifier();
+        org.objectweb.asm.util.TraceMethodVisitor v = new org.objectweb.asm.util.TraceMethodVisitor(t);
+        for (MethodNode m : methods) {
+            t.getText().add("method " + m.name.replaceFirst("^k\\d+", "k") + m.desc + "\n");
+            m.accept(v);
+        }
+        java.io.StringWriter out = new java.io.StringWriter();
+        t.print(new java.io.PrintWriter(out));
+        return out.toString().replaceAll(java.util.regex.Pattern.quote(LoopEmitter.OWNER_PLACEHOLDER) + "\\.k\\d+",
+                "owner.k");
+    }
 
     /** Names of the kernel drivers ({@code kI}) among the generated loop methods ({@code kI}, {@code kI$b}, ...). */
     private static List<String> drivers(List<MethodNode> kernels) {
