@@ -57,8 +57,10 @@ public final class JvmCompiler {
      * The contract between a generated class and this module's runtime ({@link KilnKernels}, {@link Frame}, the
      * {@link GeneratedGraph} interface, the node numbering of {@code Program}): a class generated under another
      * version must not be instantiated here. Bump it with any change to what generated code calls or assumes.
+     * 3: groups with the same loop code share one kernel, so a class has fewer {@code kI} methods than lowered
+     * groups (a runtime of version 2 would look for one per group).
      */
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 3;
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
 

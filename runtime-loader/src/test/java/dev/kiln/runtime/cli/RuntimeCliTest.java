@@ -212,7 +212,8 @@ class RuntimeCliTest {
 
         Result i = cli("inspect", archive.toString());
         assertEquals(0, i.status(), i.err());
-        for (String f : new String[] {"backend          jvm", "jvm code: ABI version 2 (this runtime's)",
+        for (String f : new String[] {"backend          jvm",
+            "jvm code: ABI version " + dev.kiln.codegen.jvm.JvmCompiler.ABI_VERSION + " (this runtime's)",
             "allow-list scan passed", "jvm_class"}) {
             assertTrue(i.out().contains(f), "'" + f + "' not in:\n" + i.out());
         }
