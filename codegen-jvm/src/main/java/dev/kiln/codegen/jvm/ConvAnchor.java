@@ -218,9 +218,14 @@ final class ConvAnchor extends GemmAnchor {
     }
 
     /** Whether an output {@code ow} columns wide takes the direct form. */
-    private boolean direct(int ow) {
-        return direct != null && (double) ((ow + DirectConv.WIDTH - 1) / DirectConv.WIDTH) * DirectConv.WIDTH
-                <= DIRECT_MAX_WASTE * ow;
+    private boolean direct(int ow) { return direct != null && directFits(ow); }
+
+    /**
+     * Whether {@link DirectConv}'s units cover an output row of {@code ow} columns with at most
+     * {@link #DIRECT_MAX_WASTE} computed columns per output column (only call with the Vector API present).
+     */
+    static boolean directFits(int ow) {
+        return (double) ((ow + DirectConv.WIDTH - 1) / DirectConv.WIDTH) * DirectConv.WIDTH <= DIRECT_MAX_WASTE * ow;
     }
 
     @Override
