@@ -2,6 +2,7 @@ package dev.kiln.codegen.jvm;
 
 import dev.kiln.codegen.jvm.vector.DirectConv;
 import dev.kiln.codegen.jvm.vector.PanelGemm;
+import dev.kiln.codegen.jvm.vector.WinogradRows;
 import dev.kiln.eager.KilnException;
 import dev.kiln.eager.Parallel;
 import dev.kiln.eager.Tensor;
@@ -63,6 +64,20 @@ final class ConvAnchor extends GemmAnchor {
     static final double DIRECT_MAX_WASTE = 1.5;
     /** The packed weight of the direct form (stride 1, Vector API), or null. */
     private final DirectConv direct;
+    /**
+     * Reduction length per output row ({@code C/g·kw}) from which a stride-1 conv with 3 kernel rows (row dilation
+     * 1) runs as {@link WinogradRows} instead of {@link #direct}: below it the four products' short reductions and
+     * the transforms cost more than the 1.5× fewer multiply-adds save.
+     */
+    static final int WINOGRAD_MIN_K = 24;
+    /**
+     * Multiply-adds from which the direct/Winograd forms share their units with the other threads (~12 µs of work):
+     * lower than {@link GemmCall#SPLIT_FMAS} because {@link Parallel#forRangeShared} never makes the caller wait
+     * for a worker that has not started, so a split costs little more than handing out the work.
+     */
+    static final long DIRECT_SPLIT_FMAS = 1L << 20;
+    /** The packed, transformed weight of the row-Winograd form, or null (then {@link #direct} is used). */
+    private final WinogradRows winograd;
 
     /** Per-frame buffers for one input shape. */
     private static final class State {
@@ -92,7 +107,17 @@ final class ConvAnchor extends GemmAnchor {
         final float[] res;
         final float[] scratch;
         final Parallel.RangeBody[] panelBodies;
-        /** The direct form: reduction offsets into {@link #padded}, unit count, its range body; else null/0. */
+        /**
+         * The direct/Winograd forms: rows per bordered input plane ({@link #hp}, or more for Winograd) and floats per
+         * row ({@link #wp}, or for Winograd {@link WinogradRows#pitch}: whole vectors, so its transform has no
+         * scalar tail).
+         */
+        final int hb;
+        final int pitch;
+        /** The Winograd form: the transformed input and the four products; else null. */
+        final float[] vt;
+        final float[] m;
+        /** The direct/Winograd forms: reduction offsets into the (transformed) input, unit count, range body. */
         final int[] koff;
         final int units;
         final Parallel.RangeBody directBody;
@@ -111,24 +136,43 @@ final class ConvAnchor extends GemmAnchor {
             hp = h + 2 * a.ph;
             wp = wd + 2 * a.pw;
             if (a.direct(ow)) {
-                // Direct form: the bordered input (+ WIDTH spare floats: a unit's last vectors may read past the
-                // last row), no column matrix.
+                // Direct or row-Winograd form: the bordered input (+ WIDTH spare floats: a unit's last vectors may
+                // read past the last row), no column matrix.
                 wide = false;
                 lw = oh * ow;
-                padded = new float[n * c * hp * wp + DirectConv.WIDTH];
-                koff = new int[k];
-                int plane = hp * wp;
-                for (int ci = 0; ci < a.cg; ci++) {
-                    for (int ki = 0; ki < a.kh; ki++) {
-                        for (int kj = 0; kj < a.kw; kj++) {
-                            koff[(ci * a.kh + ki) * a.kw + kj] = ci * plane + ki * a.dh * wp + kj * a.dw;
+                boolean wino = a.winograd != null;
+                hb = wino ? WinogradRows.borderedRows(oh) : hp;
+                pitch = wino ? WinogradRows.pitch(wp) : wp;
+                padded = new float[n * c * hb * pitch + DirectConv.WIDTH];
+                if (wino) {
+                    int th = WinogradRows.tileRows(oh);
+                    vt = new float[WinogradRows.transformedLength(n, c, oh, pitch)];
+                    m = new float[4 * n * a.o * th * ow];
+                    koff = new int[a.cg * a.kw];
+                    for (int ci = 0; ci < a.cg; ci++) {
+                        for (int kj = 0; kj < a.kw; kj++) koff[ci * a.kw + kj] = ci * th * pitch + kj * a.dw;
+                    }
+                    units = WinogradRows.units(a.groups, n, oh, ow);
+                    scratch = new float[ow % DirectConv.WIDTH == 0 ? 0 : units * DirectConv.WIDTH];
+                    directBody = (u0, u1) -> a.winograd.run(vt, c, a.cg, pitch, koff, n, oh, ow, m, scratch, u0,
+                            u1);
+                } else {
+                    vt = null;
+                    m = null;
+                    koff = new int[k];
+                    int plane = hp * wp;
+                    for (int ci = 0; ci < a.cg; ci++) {
+                        for (int ki = 0; ki < a.kh; ki++) {
+                            for (int kj = 0; kj < a.kw; kj++) {
+                                koff[(ci * a.kh + ki) * a.kw + kj] = ci * plane + ki * a.dh * wp + kj * a.dw;
+                            }
                         }
                     }
+                    units = a.groups * n * DirectConv.unitsPerImage(oh, ow);
+                    scratch = new float[ow % DirectConv.WIDTH == 0 ? 0 : units * DirectConv.WIDTH];
+                    directBody = (u0, u1) -> a.direct.run(padded, c * plane, a.cg * plane, wp, koff, n, oh, ow,
+                            target, scratch, u0, u1);
                 }
-                units = a.groups * n * DirectConv.unitsPerImage(oh, ow);
-                scratch = new float[ow % DirectConv.WIDTH == 0 ? 0 : units * DirectConv.WIDTH];
-                directBody = (u0, u1) -> a.direct.run(padded, c * plane, a.cg * plane, wp, koff, n, oh, ow, target,
-                        scratch, u0, u1);
                 wideOut = null;
                 col = null;
                 res = null;
@@ -139,6 +183,10 @@ final class ConvAnchor extends GemmAnchor {
                 calls = null;
                 return;
             }
+            hb = hp;
+            pitch = wp;
+            vt = null;
+            m = null;
             koff = null;
             units = 0;
             directBody = null;
@@ -213,12 +261,14 @@ final class ConvAnchor extends GemmAnchor {
         int og = o / groups;
         wHeap = vector && og >= LinearAnchor.PANEL_MIN_ROWS && og <= PANEL_ROWS ? wf : null;
         this.bias = bias == null ? null : floats(bias);
-        direct = vector && sh == 1 && sw == 1 && og >= LinearAnchor.PANEL_MIN_ROWS
-                ? new DirectConv(wf, this.bias, o, groups, cg * kh * kw) : null;
+        boolean stride1 = vector && sh == 1 && sw == 1 && og >= LinearAnchor.PANEL_MIN_ROWS;
+        winograd = stride1 && kh == 3 && dh == 1 && cg * kw >= WINOGRAD_MIN_K
+                ? new WinogradRows(wf, this.bias, o, groups, cg, kw) : null;
+        direct = stride1 && winograd == null ? new DirectConv(wf, this.bias, o, groups, cg * kh * kw) : null;
     }
 
-    /** Whether an output {@code ow} columns wide takes the direct form. */
-    private boolean direct(int ow) { return direct != null && directFits(ow); }
+    /** Whether an output {@code ow} columns wide takes the direct or row-Winograd form. */
+    private boolean direct(int ow) { return (direct != null || winograd != null) && directFits(ow); }
 
     /**
      * Whether {@link DirectConv}'s units cover an output row of {@code ow} columns with at most
@@ -232,7 +282,10 @@ final class ConvAnchor extends GemmAnchor {
     String describe() {
         return "aten::conv2d by a constant " + o + "x" + cg + "x" + kh + "x" + kw + " weight packed off-heap (groups "
                 + groups + ", stride " + sh + "x" + sw + ", padding " + ph + "x" + pw + ", dilation " + dh + "x" + dw
-                + "): " + (direct != null ? "direct Vector API convolution (implicit GEMM on the bordered input, units"
+                + "): " + (winograd != null ? "row-Winograd F(2,3) + direct Vector API convolution (4 products of 1x"
+                        + kw + " on the transformed input, units of " + DirectConv.WIDTH + " output columns) when it"
+                        + " computes at most " + DIRECT_MAX_WASTE + " columns per output column, else "
+                        : direct != null ? "direct Vector API convolution (implicit GEMM on the bordered input, units"
                         + " of " + DirectConv.WIDTH + " output columns, 6-channel blocks) when it computes at most "
                         + DIRECT_MAX_WASTE + " columns per output column, else " : "")
                 + "batch im2col + " + groups + " x " + (wHeap != null
@@ -309,7 +362,8 @@ final class ConvAnchor extends GemmAnchor {
      * The direct form of {@link #run}: the input copied into the bordered buffer (through its strides; the borders
      * stay zero from the frame's first call), then {@link DirectConv} over all units, shared with the other threads
      * unit by unit ({@link Parallel#forRangeShared}: the calling thread works too and never waits for a late worker
-     * except for the unit it is running) when the product has at least {@link GemmCall#SPLIT_FMAS} multiply-adds.
+     * except for the unit it is running) when the product has at least {@link #DIRECT_SPLIT_FMAS} multiply-adds.
+     * The Winograd form transforms the input before and the output after the products, on the calling thread.
      */
     private float[] directConv(Frame f, int slot, State s, Tensor x) {
         float[] src = (float[]) x.storage().array();
@@ -322,9 +376,9 @@ final class ConvAnchor extends GemmAnchor {
         float[] p = s.padded;
         for (int b = 0; b < s.n; b++) {
             for (int ci = 0; ci < s.c; ci++) {
-                int dst = ((b * s.c + ci) * s.hp + ph) * s.wp + pw;
+                int dst = ((b * s.c + ci) * s.hb + ph) * s.pitch + pw;
                 int row = off + b * sn + ci * sc;
-                for (int y = 0; y < s.h; y++, dst += s.wp, row += sy) {
+                for (int y = 0; y < s.h; y++, dst += s.pitch, row += sy) {
                     if (sx == 1) {
                         System.arraycopy(src, row, p, dst, s.wd);
                     } else {
@@ -333,12 +387,14 @@ final class ConvAnchor extends GemmAnchor {
                 }
             }
         }
-        s.target = result(f, slot, s.n * o * s.oh * s.ow);
-        boolean split = direct.fmas(s.n, s.oh, s.ow) >= GemmCall.SPLIT_FMAS && Parallel.numThreads() > 1
-                && s.units > 1;
+        float[] out = result(f, slot, s.n * o * s.oh * s.ow);
+        if (s.vt != null) WinogradRows.transformInput(p, s.n, s.c, s.oh, s.pitch, s.vt);
+        else s.target = out;
+        long fmas = winograd != null ? winograd.fmas(s.n, s.oh, s.ow) : direct.fmas(s.n, s.oh, s.ow);
+        boolean split = fmas >= DIRECT_SPLIT_FMAS && Parallel.numThreads() > 1 && s.units > 1;
         if (split) Parallel.forRangeShared(s.units, 1, s.directBody);
         else s.directBody.run(0, s.units);
-        float[] out = s.target;
+        if (s.vt != null) winograd.transformOutput(s.m, s.n, s.oh, s.ow, out);
         s.target = null;
         return out;
     }

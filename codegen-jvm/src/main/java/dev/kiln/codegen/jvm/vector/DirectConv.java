@@ -162,6 +162,16 @@ public final class DirectConv {
      */
     public void run(float[] in, int inImage, int inGroup, int wp, int[] koff, int n, int oh, int ow, float[] out,
                     float[] scratch, int u0, int u1) {
+        run(in, 0, inImage, inGroup, wp, koff, n, oh, ow, out, 0, scratch, 0, u0, u1);
+    }
+
+    /**
+     * As {@link #run(float[], int, int, int, int[], int, int, int, float[], float[], int, int)} with the input's
+     * images from {@code inOff}, the result from {@code outOff} and unit {@code u}'s scratch at
+     * {@code sOff + u·WIDTH}.
+     */
+    public void run(float[] in, int inOff, int inImage, int inGroup, int wp, int[] koff, int n, int oh, int ow,
+                    float[] out, int outOff, float[] scratch, int sOff, int u0, int u1) {
         int nx = (ow + WIDTH - 1) / WIDTH;
         int plane = oh * ow;
         int nb = blockRow.length;
@@ -174,9 +184,9 @@ public final class DirectConv {
             int g = rest / n;
             int x0 = xb * WIDTH;
             int cols = Math.min(WIDTH, ow - x0);
-            int i0 = b * inImage + g * inGroup + y * wp + x0;
-            int c0 = ((b * o + g * og) * oh + y) * ow + x0;
-            int s0 = u * WIDTH;
+            int i0 = inOff + b * inImage + g * inGroup + y * wp + x0;
+            int c0 = outOff + ((b * o + g * og) * oh + y) * ow + x0;
+            int s0 = sOff + u * WIDTH;
             for (int i = 0; i < nb; i++) {
                 int a0 = packedOff[g * nb + i];
                 int cOff = c0 + blockRow[i] * plane;
