@@ -93,6 +93,7 @@ public final class Parallel {
         private final RangeBody body;
         private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         private final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        private final Thread caller = Thread.currentThread();
         private volatile Throwable failure;
 
         Shared(int n, int piece, RangeBody body) {
@@ -112,16 +113,23 @@ public final class Parallel {
                 } catch (Throwable t) {
                     if (failure == null) failure = t;
                 } finally {
-                    done.addAndGet(e - s);
+                    // The thread finishing the last piece wakes the caller if it parked in await().
+                    if (done.addAndGet(e - s) == n && Thread.currentThread() != caller) {
+                        java.util.concurrent.locks.LockSupport.unpark(caller);
+                    }
                 }
             }
         }
 
-        /** Waits for the pieces other threads are still running: spins briefly, then yields the core to them. */
+        /**
+         * Waits for the pieces other threads are still running: spins briefly (a piece is short), then parks — not
+         * yields: a worker descheduled in the middle of a piece sits on the other core's run queue, and only a core
+         * left idle lets the scheduler move it here — until the last piece's thread unparks it.
+         */
         void await() {
             for (int spins = 0; done.get() < n; spins++) {
-                if (spins < 2000) Thread.onSpinWait();
-                else Thread.yield();
+                if (spins < 500) Thread.onSpinWait();
+                else java.util.concurrent.locks.LockSupport.parkNanos(this, 50_000L);
             }
             Throwable t = failure;
             if (t instanceof RuntimeException r) throw r;

@@ -32,7 +32,11 @@ import java.util.Arrays;
  * zero-bordered buffer (reading the tensor through its strides, so views cost no extra copy) and {@link DirectConv}
  * reads the GEMM operand from it in place, writing {@code [N, O, oh, ow]} directly (no transpose, no
  * {@code unwiden}). Split over threads by output units (rows of 16 pixels), each thread computing all channels of
- * its own units.
+ * its own units, through {@link Parallel#forRangeShared} (the caller works too and never waits for a late worker).
+ * A 3-row kernel without row dilation and with at least {@link #WINOGRAD_MIN_K} reduction steps per kernel row takes
+ * the <b>row-Winograd</b> variant instead ({@link WinogradRows}: F(2, 3) along the rows, 1.5× fewer multiply-adds;
+ * the bordered input has whole-vector rows and an even number of tile rows, and the transforms run on the caller).
+ * Which of the direct/Winograd forms and the im2col forms runs is decided per input shape ({@link #directFits}).
  */
 final class ConvAnchor extends GemmAnchor {
     private final int o;
