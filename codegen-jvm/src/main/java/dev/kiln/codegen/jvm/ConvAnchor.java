@@ -290,7 +290,7 @@ final class ConvAnchor extends GemmAnchor {
                         + kw + " on the transformed input, units of " + DirectConv.WIDTH + " output columns) when it"
                         + " computes at most " + DIRECT_MAX_WASTE + " columns per output column, else "
                         : direct != null ? "direct Vector API convolution (implicit GEMM on the bordered input, units"
-                        + " of " + DirectConv.WIDTH + " output columns, 6-channel blocks) when it computes at most "
+                        + " of " + DirectConv.WIDTH + " output columns, 6/5-channel blocks) when it computes at most "
                         + DIRECT_MAX_WASTE + " columns per output column, else " : "")
                 + "batch im2col + " + groups + " x " + (wHeap != null
                         ? (o / groups) + "-row Vector API panel GEMM (panels of " + PanelGemm.WIDTH + " columns, heap)"
