@@ -63,6 +63,81 @@ public final class Parallel {
         p.invoke(new Chunks(body, 0, n, per));
     }
 
+    /**
+     * Runs {@code body} over {@code [0, n)} in pieces of {@code piece} indices that the <b>calling thread</b> and up
+     * to {@link #numThreads()}{@code  - 1} pool workers take, in order, from a shared counter; returns when every
+     * piece is done. Unlike {@link #forRange}, no range is bound to a thread in advance: a worker that starts late
+     * (its core busy with another process, or just waking up) takes only the pieces left when it arrives, and the
+     * caller never parks while work is left, so on a loaded machine the call costs at most one piece more than on
+     * one thread. Pieces are disjoint, so bodies that write only their own range are safe. An exception thrown by a
+     * piece is rethrown here (wrapped when checked) after all started pieces have finished.
+     */
+    public static void forRangeShared(int n, int piece, RangeBody body) {
+        int threads = numThreads;
+        ForkJoinPool p = pool;
+        int pieces = (int) Math.min(Integer.MAX_VALUE, ((long) n + Math.max(1, piece) - 1) / Math.max(1, piece));
+        if (threads <= 1 || pieces <= 1 || p == null || inPool()) {
+            if (n > 0) body.run(0, n);
+            return;
+        }
+        Shared job = new Shared(n, Math.max(1, piece), body);
+        for (int i = Math.min(threads - 1, pieces - 1); i > 0; i--) p.execute(job);
+        job.run();
+        job.await();
+    }
+
+    /** One {@link #forRangeShared} call: the piece counter, the done counter and the first failure. */
+    private static final class Shared implements Runnable {
+        private final int n;
+        private final int piece;
+        private final RangeBody body;
+        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        private final Thread caller = Thread.currentThread();
+        private volatile Throwable failure;
+
+        Shared(int n, int piece, RangeBody body) {
+            this.n = n;
+            this.piece = piece;
+            this.body = body;
+        }
+
+        /** Takes pieces until none is left (a late worker of a finished call takes none and returns). */
+        @Override
+        public void run() {
+            int s;
+            while ((s = next.getAndAdd(piece)) < n) {
+                int e = (int) Math.min(n, (long) s + piece);
+                try {
+                    body.run(s, e);
+                } catch (Throwable t) {
+                    if (failure == null) failure = t;
+                } finally {
+                    // The thread finishing the last piece wakes the caller if it parked in await().
+                    if (done.addAndGet(e - s) == n && Thread.currentThread() != caller) {
+                        java.util.concurrent.locks.LockSupport.unpark(caller);
+                    }
+                }
+            }
+        }
+
+        /**
+         * Waits for the pieces other threads are still running: spins briefly (a piece is short), then parks — not
+         * yields: a worker descheduled in the middle of a piece sits on the other core's run queue, and only a core
+         * left idle lets the scheduler move it here — until the last piece's thread unparks it.
+         */
+        void await() {
+            for (int spins = 0; done.get() < n; spins++) {
+                if (spins < 500) Thread.onSpinWait();
+                else java.util.concurrent.locks.LockSupport.parkNanos(this, 50_000L);
+            }
+            Throwable t = failure;
+            if (t instanceof RuntimeException r) throw r;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new IllegalStateException("parallel range body failed", t);
+        }
+    }
+
     private static boolean inPool() {
         return Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == pool;
     }

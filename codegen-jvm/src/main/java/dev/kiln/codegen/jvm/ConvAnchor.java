@@ -1,6 +1,8 @@
 package dev.kiln.codegen.jvm;
 
+import dev.kiln.codegen.jvm.vector.DirectConv;
 import dev.kiln.codegen.jvm.vector.PanelGemm;
+import dev.kiln.codegen.jvm.vector.WinogradRows;
 import dev.kiln.eager.KilnException;
 import dev.kiln.eager.Parallel;
 import dev.kiln.eager.Tensor;
@@ -23,6 +25,18 @@ import java.util.Arrays;
  * (a heap copy) is {@code A}, the column matrix itself is {@code B} (row-major, read in panels of
  * {@link PanelGemm#WIDTH} columns; the array has {@link PanelGemm#WIDTH} spare floats so the last panel may be read
  * whole), the bias is added per row, and the result stays on the heap: no off-heap copies at all.
+ *
+ * <p><b>Direct (implicit-GEMM) form.</b> With the Vector API, a stride-1 convolution with at least
+ * {@link LinearAnchor#PANEL_MIN_ROWS} output channels per group whose output rows fill {@link DirectConv}'s units
+ * well enough ({@link #DIRECT_MAX_WASTE}) builds no column matrix at all: the input is copied once into a
+ * zero-bordered buffer (reading the tensor through its strides, so views cost no extra copy) and {@link DirectConv}
+ * reads the GEMM operand from it in place, writing {@code [N, O, oh, ow]} directly (no transpose, no
+ * {@code unwiden}). Split over threads by output units (rows of 16 pixels), each thread computing all channels of
+ * its own units, through {@link Parallel#forRangeShared} (the caller works too and never waits for a late worker).
+ * A 3-row kernel without row dilation and with at least {@link #WINOGRAD_MIN_K} reduction steps per kernel row takes
+ * the <b>row-Winograd</b> variant instead ({@link WinogradRows}: F(2, 3) along the rows, 1.5× fewer multiply-adds;
+ * the bordered input has whole-vector rows and an even number of tile rows, and the transforms run on the caller).
+ * Which of the direct/Winograd forms and the im2col forms runs is decided per input shape ({@link #directFits}).
  */
 final class ConvAnchor extends GemmAnchor {
     private final int o;
@@ -46,6 +60,28 @@ final class ConvAnchor extends GemmAnchor {
     static final int PANEL_ROWS = 32;
     /** The weight {@code [O, C/g·kh·kw]} on the heap for {@link PanelGemm}, or null when the Vector API is not used. */
     private final float[] wHeap;
+    /**
+     * The most computed output columns per real one ({@code ceil(ow / WIDTH)·WIDTH / ow}) for which the direct form
+     * runs: beyond it (e.g. {@code ow} 10 or 8 on AVX2, 1.6× and 2×) the im2col forms, whose "wide" columns waste
+     * {@code wp / ow}, are kept.
+     */
+    static final double DIRECT_MAX_WASTE = 1.5;
+    /** The packed weight of the direct form (stride 1, Vector API), or null. */
+    private final DirectConv direct;
+    /**
+     * Reduction length per output row ({@code C/g·kw}) from which a stride-1 conv with 3 kernel rows (row dilation
+     * 1) runs as {@link WinogradRows} instead of {@link #direct}: below it the four products' short reductions and
+     * the transforms cost more than the 1.5× fewer multiply-adds save.
+     */
+    static final int WINOGRAD_MIN_K = 24;
+    /**
+     * Multiply-adds from which the direct/Winograd forms share their units with the other threads (~12 µs of work):
+     * lower than {@link GemmCall#SPLIT_FMAS} because {@link Parallel#forRangeShared} never makes the caller wait
+     * for a worker that has not started, so a split costs little more than handing out the work.
+     */
+    static final long DIRECT_SPLIT_FMAS = 1L << 20;
+    /** The packed, transformed weight of the row-Winograd form, or null (then {@link #direct} is used). */
+    private final WinogradRows winograd;
 
     /** Per-frame buffers for one input shape. */
     private static final class State {
@@ -75,6 +111,22 @@ final class ConvAnchor extends GemmAnchor {
         final float[] res;
         final float[] scratch;
         final Parallel.RangeBody[] panelBodies;
+        /**
+         * The direct/Winograd forms: rows per bordered input plane ({@link #hp}, or more for Winograd) and floats per
+         * row ({@link #wp}, or for Winograd {@link WinogradRows#pitch}: whole vectors, so its transform has no
+         * scalar tail).
+         */
+        final int hb;
+        final int pitch;
+        /** The Winograd form: the transformed input and the four products; else null. */
+        final float[] vt;
+        final float[] m;
+        /** The direct/Winograd forms: reduction offsets into the (transformed) input, unit count, range body. */
+        final int[] koff;
+        final int units;
+        final Parallel.RangeBody directBody;
+        /** The direct form's result array of the call in progress (read by {@link #directBody} on every thread). */
+        float[] target;
 
         State(ConvAnchor a, int n, int c, int h, int wd, int oh, int ow, long[] shape) {
             this.n = n;
@@ -85,9 +137,64 @@ final class ConvAnchor extends GemmAnchor {
             this.ow = ow;
             this.shape = shape;
             int k = a.cg * a.kh * a.kw;
-            wide = a.sh == 1 && a.sw == 1;
             hp = h + 2 * a.ph;
             wp = wd + 2 * a.pw;
+            if (a.direct(ow)) {
+                // Direct or row-Winograd form: the bordered input (+ WIDTH spare floats: a unit's last vectors may
+                // read past the last row), no column matrix.
+                wide = false;
+                lw = oh * ow;
+                boolean wino = a.winograd != null;
+                hb = wino ? WinogradRows.borderedRows(oh) : hp;
+                pitch = wino ? WinogradRows.pitch(wp) : wp;
+                padded = new float[n * c * hb * pitch + DirectConv.WIDTH];
+                if (wino) {
+                    int th = WinogradRows.tileRows(oh);
+                    vt = new float[WinogradRows.transformedLength(n, c, oh, pitch)];
+                    m = new float[4 * n * a.o * th * ow];
+                    koff = new int[a.cg * a.kw];
+                    for (int ci = 0; ci < a.cg; ci++) {
+                        for (int kj = 0; kj < a.kw; kj++) koff[ci * a.kw + kj] = ci * th * pitch + kj * a.dw;
+                    }
+                    units = WinogradRows.units(a.groups, n, oh, ow);
+                    scratch = new float[ow % DirectConv.WIDTH == 0 ? 0 : units * DirectConv.WIDTH];
+                    directBody = (u0, u1) -> a.winograd.run(vt, c, a.cg, pitch, koff, n, oh, ow, m, scratch, u0,
+                            u1);
+                } else {
+                    vt = null;
+                    m = null;
+                    koff = new int[k];
+                    int plane = hp * wp;
+                    for (int ci = 0; ci < a.cg; ci++) {
+                        for (int ki = 0; ki < a.kh; ki++) {
+                            for (int kj = 0; kj < a.kw; kj++) {
+                                koff[(ci * a.kh + ki) * a.kw + kj] = ci * plane + ki * a.dh * wp + kj * a.dw;
+                            }
+                        }
+                    }
+                    units = a.groups * n * DirectConv.unitsPerImage(oh, ow);
+                    scratch = new float[ow % DirectConv.WIDTH == 0 ? 0 : units * DirectConv.WIDTH];
+                    directBody = (u0, u1) -> a.direct.run(padded, c * plane, a.cg * plane, wp, koff, n, oh, ow,
+                            target, scratch, u0, u1);
+                }
+                wideOut = null;
+                col = null;
+                res = null;
+                panelBodies = null;
+                colN = null;
+                out = null;
+                biasBlock = null;
+                calls = null;
+                return;
+            }
+            hb = hp;
+            pitch = wp;
+            vt = null;
+            m = null;
+            koff = null;
+            units = 0;
+            directBody = null;
+            wide = a.sh == 1 && a.sw == 1;
             lw = wide ? oh * wp : oh * ow;
             padded = wide && (a.ph > 0 || a.pw > 0) ? new float[n * c * hp * wp] : null;
             int cols = n * lw;
@@ -131,7 +238,10 @@ final class ConvAnchor extends GemmAnchor {
         }
     }
 
-    /** @param vector whether the Vector API is in use ({@link PanelGemm} for groups of 3–32 output channels) */
+    /**
+     * @param vector whether the Vector API is in use ({@link DirectConv} for stride 1, {@link PanelGemm} for other
+     *               groups of 3–32 output channels)
+     */
     ConvAnchor(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups, boolean vector) {
         int[] ws = weight.intShape();
         o = ws[0];
@@ -155,13 +265,34 @@ final class ConvAnchor extends GemmAnchor {
         int og = o / groups;
         wHeap = vector && og >= LinearAnchor.PANEL_MIN_ROWS && og <= PANEL_ROWS ? wf : null;
         this.bias = bias == null ? null : floats(bias);
+        boolean stride1 = vector && sh == 1 && sw == 1 && og >= LinearAnchor.PANEL_MIN_ROWS;
+        winograd = stride1 && kh == 3 && dh == 1 && cg * kw >= WINOGRAD_MIN_K
+                ? new WinogradRows(wf, this.bias, o, groups, cg, kw) : null;
+        direct = stride1 && winograd == null ? new DirectConv(wf, this.bias, o, groups, cg * kh * kw) : null;
+    }
+
+    /** Whether an output {@code ow} columns wide takes the direct or row-Winograd form. */
+    private boolean direct(int ow) { return (direct != null || winograd != null) && directFits(ow); }
+
+    /**
+     * Whether {@link DirectConv}'s units cover an output row of {@code ow} columns with at most
+     * {@link #DIRECT_MAX_WASTE} computed columns per output column (only call with the Vector API present).
+     */
+    static boolean directFits(int ow) {
+        return (double) ((ow + DirectConv.WIDTH - 1) / DirectConv.WIDTH) * DirectConv.WIDTH <= DIRECT_MAX_WASTE * ow;
     }
 
     @Override
     String describe() {
         return "aten::conv2d by a constant " + o + "x" + cg + "x" + kh + "x" + kw + " weight packed off-heap (groups "
                 + groups + ", stride " + sh + "x" + sw + ", padding " + ph + "x" + pw + ", dilation " + dh + "x" + dw
-                + "): batch im2col + " + groups + " x " + (wHeap != null
+                + "): " + (winograd != null ? "row-Winograd F(2,3) + direct Vector API convolution (4 products of 1x"
+                        + kw + " on the transformed input, units of " + DirectConv.WIDTH + " output columns) when it"
+                        + " computes at most " + DIRECT_MAX_WASTE + " columns per output column, else "
+                        : direct != null ? "direct Vector API convolution (implicit GEMM on the bordered input, units"
+                        + " of " + DirectConv.WIDTH + " output columns, 6/5-channel blocks) when it computes at most "
+                        + DIRECT_MAX_WASTE + " columns per output column, else " : "")
+                + "batch im2col + " + groups + " x " + (wHeap != null
                         ? (o / groups) + "-row Vector API panel GEMM (panels of " + PanelGemm.WIDTH + " columns, heap)"
                         : o / groups <= GemmCall.GEMV_ROWS ? (o / groups) + " sgemv" : "sgemm")
                 + (bias == null ? "" : wHeap != null ? ", bias per row" : ", bias by beta=1");
@@ -185,6 +316,7 @@ final class ConvAnchor extends GemmAnchor {
             s = state(is, n, c, h, wd);
             f.anchorState(id, s);
         }
+        if (s.directBody != null) return directConv(f, slot, s, x);
         Tensor xd = dense(x);
         if (s.wide) wideCol((float[]) xd.storage().array(), xd.storageOffset(), s);
         else im2col((float[]) xd.storage().array(), xd.storageOffset(), s);
@@ -227,6 +359,47 @@ final class ConvAnchor extends GemmAnchor {
                 for (int oc = 0; oc < o; oc++) System.arraycopy(s.res, (oc * n + b) * l, out, (b * o + oc) * l, l);
             }
         }
+        return out;
+    }
+
+    /**
+     * The direct form of {@link #run}: the input copied into the bordered buffer (through its strides; the borders
+     * stay zero from the frame's first call), then {@link DirectConv} over all units, shared with the other threads
+     * unit by unit ({@link Parallel#forRangeShared}: the calling thread works too and never waits for a late worker
+     * except for the unit it is running) when the product has at least {@link #DIRECT_SPLIT_FMAS} multiply-adds.
+     * The Winograd form transforms the input before and the output after the products, on the calling thread.
+     */
+    private float[] directConv(Frame f, int slot, State s, Tensor x) {
+        float[] src = (float[]) x.storage().array();
+        int rank = x.dim();
+        int sn = rank == 4 ? x.stride(0) : 0;
+        int sc = x.stride(rank - 3);
+        int sy = x.stride(rank - 2);
+        int sx = x.stride(rank - 1);
+        int off = x.storageOffset();
+        float[] p = s.padded;
+        for (int b = 0; b < s.n; b++) {
+            for (int ci = 0; ci < s.c; ci++) {
+                int dst = ((b * s.c + ci) * s.hb + ph) * s.pitch + pw;
+                int row = off + b * sn + ci * sc;
+                for (int y = 0; y < s.h; y++, dst += s.pitch, row += sy) {
+                    if (sx == 1) {
+                        System.arraycopy(src, row, p, dst, s.wd);
+                    } else {
+                        for (int xx = 0; xx < s.wd; xx++) p[dst + xx] = src[row + xx * sx];
+                    }
+                }
+            }
+        }
+        float[] out = result(f, slot, s.n * o * s.oh * s.ow);
+        if (s.vt != null) WinogradRows.transformInput(p, s.n, s.c, s.oh, s.pitch, s.vt);
+        else s.target = out;
+        long fmas = winograd != null ? winograd.fmas(s.n, s.oh, s.ow) : direct.fmas(s.n, s.oh, s.ow);
+        boolean split = fmas >= DIRECT_SPLIT_FMAS && Parallel.numThreads() > 1 && s.units > 1;
+        if (split) Parallel.forRangeShared(s.units, 1, s.directBody);
+        else s.directBody.run(0, s.units);
+        if (s.vt != null) winograd.transformOutput(s.m, s.n, s.oh, s.ow, out);
+        s.target = null;
         return out;
     }
 

@@ -66,7 +66,7 @@ public final class JvmCompiler {
 
     /** Ops whose eager kernels always return a fresh tensor, never a view of an input: pooled buffers may feed them. */
     private static final Set<Op> FRESH = EnumSet.of(Op.LINEAR, Op.MATMUL, Op.MM, Op.BMM, Op.CONV2D, Op.SOFTMAX,
-            Op.LOG_SOFTMAX, Op.LAYER_NORM, Op.SUM, Op.MEAN);
+            Op.LOG_SOFTMAX, Op.LAYER_NORM, Op.SUM, Op.MEAN, Op.MAX_POOL2D, Op.AVG_POOL2D, Op.ADAPTIVE_AVG_POOL2D);
 
     private JvmCompiler() {}
 

@@ -331,6 +331,163 @@ class GemmAnchorTest {
         checkConv(20, 1, 1, 1, 2, true, new int[] {2});        // groups 2 (10 rows each: sgemm)
     }
 
+    /**
+     * A stride-1 conv2d of {@code x [B, c, h, w]} by an {@code [o, c/g, k, k]} weight: with the Vector API (AUTO) the
+     * report names the direct form for 3+ channels per group — the row-Winograd one for 3x3 kernels without dilation
+     * and at least {@link ConvAnchor#WINOGRAD_MIN_K} reduction steps per kernel row — and each shape here is one it
+     * runs (checked with {@link ConvAnchor#directFits}); SCALAR runs BLAS. Both against float64.
+     */
+    private static void checkDirect(int o, int c, int h, int wd, int k, int p, int d, int g, boolean bias,
+                                    int[] batches, CompileOptions options) {
+        int oh = h + 2 * p - d * (k - 1);
+        int ow = wd + 2 * p - d * (k - 1);
+        String ir = "graph(%x : f32[B, " + c + ", " + h + ", " + wd + "]):\n"
+                + "  %w : f32[" + o + ", " + (c / g) + ", " + k + ", " + k + "] = param[\"w\"]\n"
+                + (bias ? "  %b : f32[" + o + "] = param[\"b\"]\n" : "")
+                + "  %1 : f32[B, " + o + ", " + oh + ", " + ow + "] = aten::conv2d(%x, %w, " + (bias ? "%b" : "None")
+                + ", stride=[1, 1], padding=[" + p + ", " + p + "], dilation=[" + d + ", " + d + "], groups=" + g
+                + ")\n  return (%1)\n";
+        float[] w = ramp(o * (c / g) * k * k, 0.3, 0.2 + o);
+        float[] b = ramp(o, 1, 0.8);
+        Map<String, Tensor> consts = bias ? Map.of("w", Tensor.wrap(w, o, c / g, k, k), "b", Tensor.wrap(b, o))
+                : Map.of("w", Tensor.wrap(w, o, c / g, k, k));
+        try (CompiledModule m = JvmCompiler.compile(IrParser.parse(ir), consts, options)) {
+            boolean vector = options.loops() != CompileOptions.Loops.SCALAR && JvmCompiler.vectorModulePresent();
+            assertEquals(vector, m.report().toString().contains("direct Vector API convolution"), m.report().toString());
+            boolean winograd = vector && k == 3 && d == 1 && (c / g) * k >= ConvAnchor.WINOGRAD_MIN_K;
+            assertEquals(winograd, m.report().toString().contains("row-Winograd"), m.report().toString());
+            if (vector) assertTrue(ConvAnchor.directFits(ow), "test shape ow=" + ow + " must take the direct form");
+            for (int n : batches) {
+                float[] x = ramp(n * c * h * wd, 1.3, n + 0.1);
+                for (int rep = 0; rep < 2; rep++) { // the second call reuses the frame's bordered input
+                    float[] got = values(m.forward(Tensor.wrap(x, n, c, h, wd)).get(0));
+                    String what = "direct o=" + o + " c=" + c + " " + h + "x" + wd + " k=" + k + " p=" + p + " d=" + d
+                            + " g=" + g + " bias=" + bias + " n=" + n + " " + options.loops();
+                    assertClose(convRef(x, n, c, h, wd, w, o, k, k, bias ? b : null, 1, p, d, g, oh, ow), got, 1e-5,
+                            what);
+                }
+            }
+        }
+    }
+
+    @Test
+    void directConvMatchesFloat64() {
+        for (CompileOptions.Loops loops : new CompileOptions.Loops[] {CompileOptions.Loops.AUTO,
+                CompileOptions.Loops.SCALAR}) {
+            CompileOptions options = CHECKED.withLoops(loops);
+            checkDirect(32, 32, 16, 16, 3, 1, 1, 1, true, new int[] {2, 3}, options); // resnet_block's convs
+            checkDirect(13, 5, 12, 23, 3, 1, 1, 1, true, new int[] {1, 2}, options);  // 6+4+4(3) blocks, ow 23
+            checkDirect(14, 6, 14, 14, 5, 2, 1, 2, true, new int[] {3}, options);     // groups 2 of 7, 5x5
+            checkDirect(9, 3, 13, 13, 3, 2, 2, 1, false, new int[] {1}, options);     // dilation 2, no bias
+            checkDirect(40, 3, 5, 12, 1, 0, 1, 1, true, new int[] {2}, options);      // 1x1 kernel, 40 = 6·5 + 5·2
+            // Row-Winograd (3x3, C/g·3 >= 24): odd output height (last tile row half used), partial units, groups
+            checkDirect(13, 9, 11, 13, 3, 1, 1, 1, true, new int[] {1, 3}, options);  // oh 11, ow 13
+            checkDirect(24, 16, 9, 14, 3, 0, 1, 2, false, new int[] {2}, options);    // groups 2 of 12, no padding
+            checkDirect(10, 8, 4, 25, 3, 2, 1, 1, true, new int[] {2}, options);      // padding 2: oh 6, ow 27
+        }
+    }
+
+    @Test
+    void directConvOnUnbatchedAndNonContiguousInputs() {
+        directConvOnUnbatchedAndNonContiguousInputs(3);  // direct
+        directConvOnUnbatchedAndNonContiguousInputs(8);  // row-Winograd (8 channels x 3 columns = 24 steps per row)
+    }
+
+    private static void directConvOnUnbatchedAndNonContiguousInputs(int c) {
+        String ir = "graph(%x : f32[" + c + ", 12, 13], %y : f32[B, " + c + ", 12, 13]):\n"
+                + "  %w : f32[7, " + c + ", 3, 3] = param[\"w\"]\n"
+                + "  %1 : f32[7, 12, 13] = aten::conv2d(%x, %w, None, stride=[1, 1], padding=[1, 1], dilation=[1, 1],"
+                + " groups=1)\n"
+                + "  %2 : f32[B, 7, 12, 13] = aten::conv2d(%y, %w, None, stride=[1, 1], padding=[1, 1], dilation=[1, 1],"
+                + " groups=1)\n"
+                + "  return (%1, %2)\n";
+        float[] w = ramp(7 * c * 9, 0.5, 0.3);
+        try (CompiledModule m = compile(ir, Map.of("w", Tensor.wrap(w, 7, c, 3, 3)))) {
+            assertEquals(JvmCompiler.vectorModulePresent(), m.report().toString().contains("direct Vector API"));
+            assertEquals(JvmCompiler.vectorModulePresent() && c * 3 >= ConvAnchor.WINOGRAD_MIN_K,
+                    m.report().toString().contains("row-Winograd"));
+            float[] x = ramp(c * 156, 1, 0.1);
+            // y: (2, c, 12, 13) stored as (2, c, 13, 12), i.e. its last two dims transposed, at offset 3
+            float[] big = ramp(3 + 2 * c * 156, 1, 0.6);
+            Tensor y = Tensor.fromStorage(Storage.wrap(big), new int[] {2, c, 12, 13}, new int[] {c * 156, 156, 1, 12},
+                    3);
+            for (int rep = 0; rep < 2; rep++) {
+                List<Tensor> out = m.forward(Tensor.wrap(x, c, 12, 13), y);
+                assertEquals(List.of(7L, 12L, 13L), boxed(out.get(0).shape()));
+                assertClose(convRef(x, 1, c, 12, 13, w, 7, 3, 3, null, 1, 1, 1, 1, 12, 13), values(out.get(0)), 1e-5,
+                        "unbatched c=" + c);
+                assertClose(convRef(values(y), 2, c, 12, 13, w, 7, 3, 3, null, 1, 1, 1, 1, 12, 13), values(out.get(1)),
+                        1e-5, "view c=" + c);
+            }
+        }
+    }
+
+    @Test
+    void directConvSplitOverTwoThreadsAndConcurrentCallersMatchFloat64() throws Exception {
+        int before = Parallel.numThreads();
+        Parallel.setNumThreads(2);
+        try {
+            // 2 x 32 x 22 x 23 (row-Winograd: 4 x 44 units, the second of each row partial: 7 columns) and 2 x 12 x
+            // 22 x 23 with a 5x5 kernel (direct: 88 units), both over DIRECT_SPLIT_FMAS: shared unit by unit between
+            // the caller and a worker.
+            checkDirect(32, 32, 22, 23, 3, 1, 1, 1, true, new int[] {2}, CHECKED);
+            checkDirect(12, 12, 22, 23, 5, 2, 1, 1, true, new int[] {2}, CHECKED);
+        } finally {
+            Parallel.setNumThreads(before);
+        }
+        float[] w = ramp(13 * 5 * 9, 0.3, 0.4);
+        String ir = """
+                graph(%x : f32[B, 5, 12, 23]):
+                  %w : f32[13, 5, 3, 3] = param["w"]
+                  %1 : f32[B, 13, 12, 23] = aten::conv2d(%x, %w, None, stride=[1, 1], padding=[1, 1], dilation=[1, 1], groups=1)
+                  return (%1)
+                """;
+        try (CompiledModule m = compile(ir, Map.of("w", Tensor.wrap(w, 13, 5, 3, 3)))) {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<?>> fs = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    int n = 1 + t % 4;
+                    fs.add(pool.submit(() -> {
+                        float[] x = ramp(n * 5 * 12 * 23, 1, n);
+                        double[] want = convRef(x, n, 5, 12, 23, w, 13, 3, 3, null, 1, 1, 1, 1, 12, 23);
+                        for (int rep = 0; rep < 50; rep++) {
+                            assertClose(want, values(m.forward(Tensor.wrap(x, n, 5, 12, 23)).get(0)), 1e-5, "n=" + n);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : fs) f.get();
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void directConvSteadyStateCallAllocatesLittleBeyondItsOutput() {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        String ir = """
+                graph(%x : f32[B, 8, 16, 16]):
+                  %w : f32[12, 8, 3, 3] = param["w"]
+                  %b : f32[12] = param["b"]
+                  %1 : f32[B, 12, 16, 16] = aten::conv2d(%x, %w, %b, stride=[1, 1], padding=[1, 1], dilation=[1, 1], groups=1)
+                  return (%1)
+                """;
+        try (CompiledModule m = compile(ir, Map.of("w", Tensor.wrap(ramp(12 * 72, 0.3, 0.1), 12, 8, 3, 3), "b",
+                Tensor.wrap(ramp(12, 1, 2), 12)))) {
+            Tensor x = Tensor.wrap(ramp(2 * 8 * 256, 1, 0), 2, 8, 16, 16);
+            for (int i = 0; i < 2000; i++) m.forward(x);
+            long t = Thread.currentThread().getId();
+            long before = mx.getThreadAllocatedBytes(t);
+            int calls = 1000;
+            for (int i = 0; i < calls; i++) m.forward(x);
+            long perCall = (mx.getThreadAllocatedBytes(t) - before) / calls;
+            long output = 2 * 12 * 256 * 4;
+            assertTrue(perCall < output + 1024, "allocated " + perCall + " B per call for a " + output + " B output");
+        }
+    }
+
     @Test
     void convOnUnbatchedAndNonContiguousInputs() {
         String ir = """

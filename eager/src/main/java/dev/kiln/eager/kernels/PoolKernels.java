@@ -14,7 +14,8 @@ import java.util.Arrays;
  *
  * <p>Each (image, channel) plane is independent; planes are split across threads. Values are read into a
  * double working copy, so averages accumulate in double; max is exact either way, so a float32 {@code max_pool2d}
- * reads and writes float arrays directly (the double copies cost more than the pooling itself).
+ * reads and writes float arrays directly (the double copies cost more than the pooling itself), and so does a float32
+ * {@code adaptive_avg_pool2d}, which still sums and divides in double.
  */
 final class PoolKernels {
     private PoolKernels() {}
@@ -22,10 +23,13 @@ final class PoolKernels {
     /** The planes of a pooling input: {@code planes × h × w} values, row-major. */
     private record Planes(int[] leading, int planes, int h, int w, double[] data) {
         static Planes of(Tensor t, Attrs attrs) {
-            return of(t, attrs, true);
+            return of(t, attrs, t == null || t.dtype() != DType.FLOAT32);
         }
 
-        /** With {@code load} false, {@link #data} is null: only the shape is taken (the float32 max path). */
+        /**
+         * With {@code load} false, {@link #data} is null: only the shape is taken (the float32 max and adaptive-average
+         * paths).
+         */
         static Planes of(Tensor t, Attrs attrs, boolean load) {
             NnArgs.requireFloating(attrs, "self", t);
             if (t.dim() != 3 && t.dim() != 4) {
@@ -153,7 +157,7 @@ final class PoolKernels {
     // ------------------------------------------------------------------ avg_pool2d
 
     static Tensor avgPool2d(Tensor self, Attrs attrs) {
-        Planes p = Planes.of(self, attrs);
+        Planes p = Planes.of(self, attrs, true);
         Window win = Window.of(attrs, p, false);
         boolean countPad = attrs.getBool("count_include_pad");
         Object ov = attrs.getOrNull("divisor_override");
@@ -207,6 +211,7 @@ final class PoolKernels {
         int oh = (int) os[0];
         int ow = (int) os[os.length - 1];
         int work = Math.max(1, (p.h / Math.max(1, oh) + 1) * (p.w / Math.max(1, ow) + 1));
+        if (self.dtype() == DType.FLOAT32) return adaptiveAvgPool2dFloat(self, p, oh, ow, work);
         return run(self, p, oh, ow, work, (q, in, ib, out, ob) -> {
             for (int y = 0; y < oh; y++) {
                 // start = floor(y·H/oh), end = ceil((y+1)·H/oh)
@@ -223,6 +228,50 @@ final class PoolKernels {
                 }
             }
         });
+    }
+
+    /**
+     * {@code adaptive_avg_pool2d} of a float32 tensor on its float storage (a contiguous copy only for views): the
+     * same windows as the double path, each summed in double (four partial sums along a row, so the adds are not
+     * one dependency chain) and divided in double, then rounded once to float — no double copy of the input.
+     */
+    private static Tensor adaptiveAvgPool2dFloat(Tensor self, Planes p, int oh, int ow, int work) {
+        Tensor c = Dense.contiguous(self);
+        float[] in = c.storage().floats();
+        int off = c.storageOffset();
+        float[] out = new float[p.planes * oh * ow];
+        int perPlane = Math.max(1, oh * ow * work);
+        Parallel.forRange(p.planes, Math.max(1, Parallel.ELEMENTWISE_GRAIN / perPlane), (s, e) -> {
+            for (int q = s; q < e; q++) {
+                int ib = off + q * p.h * p.w;
+                int ob = q * oh * ow;
+                for (int y = 0; y < oh; y++) {
+                    int hs = (int) ((long) y * p.h / oh);
+                    int he = (int) (((long) (y + 1) * p.h + oh - 1) / oh);
+                    for (int x = 0; x < ow; x++) {
+                        int ws = (int) ((long) x * p.w / ow);
+                        int we = (int) (((long) (x + 1) * p.w + ow - 1) / ow);
+                        double s0 = 0;
+                        double s1 = 0;
+                        double s2 = 0;
+                        double s3 = 0;
+                        for (int iy = hs; iy < he; iy++) {
+                            int r = ib + iy * p.w;
+                            int ix = ws;
+                            for (; ix + 3 < we; ix += 4) {
+                                s0 += in[r + ix];
+                                s1 += in[r + ix + 1];
+                                s2 += in[r + ix + 2];
+                                s3 += in[r + ix + 3];
+                            }
+                            for (; ix < we; ix++) s0 += in[r + ix];
+                        }
+                        out[ob + y * ow + x] = (float) (((s0 + s1) + (s2 + s3)) / ((he - hs) * (we - ws)));
+                    }
+                }
+            }
+        });
+        return Tensor.wrap(out, Shapes.toLongs(p.outShape(oh, ow)));
     }
 
     // ------------------------------------------------------------------ windows

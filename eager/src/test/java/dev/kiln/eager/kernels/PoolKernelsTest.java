@@ -243,9 +243,14 @@ class PoolKernelsTest {
 
     @Test
     void adaptiveAvgPool() {
-        int[][] configs = {{7, 9, 3, 4}, {8, 8, 1, 1}, {5, 5, 5, 5}, {4, 6, 6, 9}, {10, 3, 4, 2}};
-        for (int[] c : configs) {
-            Tensor x = offsetView(randF(rnd, 2, 3, c[0], c[1]), 4, 1);
+        // float32 (its own path: float storage, four partial sums per row) and float64; windows narrower than,
+        // equal to and wider than four columns, with remainders
+        int[][] configs = {{7, 9, 3, 4}, {8, 8, 1, 1}, {5, 5, 5, 5}, {4, 6, 6, 9}, {10, 3, 4, 2}, {16, 13, 1, 1},
+            {17, 18, 2, 3}};
+        for (int run = 0; run < 2 * configs.length; run++) {
+            int[] c = configs[run % configs.length];
+            boolean f32 = run < configs.length;
+            Tensor x = offsetView(f32 ? randF(rnd, 2, 3, c[0], c[1]) : randD(rnd, 2, 3, c[0], c[1]), 4, 1);
             double[] v = values(x);
             int oh = c[2];
             int ow = c[3];
@@ -263,7 +268,8 @@ class PoolKernelsTest {
                     }
                 }
             }
-            assertClose(F.adaptiveAvgPool2d(x, oh, ow), x.dtype(), new int[] {2, 3, oh, ow}, ref, null, 1e-6);
+            assertClose(F.adaptiveAvgPool2d(x, oh, ow), x.dtype(), new int[] {2, 3, oh, ow}, ref, null,
+                    f32 ? 1e-6 : 1e-14);
         }
         assertArrayEquals(new int[] {3, 1, 1}, F.adaptiveAvgPool2d(randF(rnd, 3, 4, 4), 1).intShape());
     }
