@@ -201,6 +201,7 @@ public final class ArchiveWriter {
                 .addAllConstants(constants));
         for (CompiledCode.Artifact a : c.artifacts()) {
             var art = CodeArtifact.newBuilder().setName(a.name()).setEntry(a.entry());
+            if (a.scalarClass() != null) art.setScalarClass(a.scalarClass());
             CompiledCode.PtxLaunch l = a.launch();
             if (l != null) {
                 var launch = PtxLaunch.newBuilder().setNode(l.node()).setThreads(l.threads())
