@@ -2,6 +2,7 @@ package dev.kiln.runtime;
 
 import dev.kiln.codegen.jvm.CompileOptions;
 import dev.kiln.codegen.jvm.CompiledModule;
+import dev.kiln.codegen.jvm.GeneratedCodeVerifier;
 import dev.kiln.codegen.jvm.JvmCompiler;
 import dev.kiln.codegen.ptx.asm.PtxTarget;
 import dev.kiln.codegen.ptx.kir.KernelIrRenderer;
@@ -49,15 +50,28 @@ public final class GeneratedCode {
     /** The JVM class of {@code optimised} (none for a graph with control flow) and its section. */
     public record Jvm(CompiledModule module, CompiledCode section, Map<String, byte[]> classFiles) {}
 
-    /** Compiles {@code optimised} (verified by ASM's CheckClassAdapter as well) into a {@code jvm} section. */
+    /**
+     * Compiles {@code optimised} (verified by ASM's CheckClassAdapter as well) into a {@code jvm} section. A class
+     * with Vector API loops gets a scalar twin (format 1.2): the same graph compiled with scalar loops, stored beside
+     * it, so that a JVM without {@code jdk.incubator.vector} — such as the one-shot JVM of the {@code kiln-runtime}
+     * launcher — loads verified code instead of generating it at load time.
+     */
     public static Jvm jvm(Graph optimised) {
-        CompiledModule m = JvmCompiler.compile(optimised, Map.of(), CompileOptions.defaults().withVerify(true));
+        CompileOptions options = CompileOptions.defaults().withVerify(true);
+        CompiledModule m = JvmCompiler.compile(optimised, Map.of(), options);
         byte[] bytes = m.classBytes();
         Map<String, byte[]> classes = new LinkedHashMap<>();
         List<CompiledCode.Artifact> artifacts = new ArrayList<>();
         if (bytes.length > 0) {
             classes.put(m.report().className(), bytes);
-            artifacts.add(CompiledCode.Artifact.classFile(m.report().className()));
+            String twin = null;
+            if (GeneratedCodeVerifier.verify(bytes).usesVectorApi()) {
+                CompiledModule s = JvmCompiler.compile(optimised, Map.of(),
+                        options.withLoops(CompileOptions.Loops.SCALAR));
+                twin = s.report().className();
+                classes.put(twin, s.classBytes());
+            }
+            artifacts.add(CompiledCode.Artifact.classFile(m.report().className(), twin));
         }
         return new Jvm(m, new CompiledCode(JvmBackend.NAME, JvmCompiler.ABI_VERSION, Map.of(), optimised, artifacts),
                 classes);

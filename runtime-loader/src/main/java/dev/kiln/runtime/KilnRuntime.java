@@ -29,7 +29,13 @@ public final class KilnRuntime {
     /** Loads the archive at {@code file} as {@code options} say. */
     public static LoadedModel load(Path file, LoadOptions options) throws IOException {
         KernelWarmup.start(); // overlaps the kernels' one-time native initialisation with reading the archive
-        return fromArchive(ArchiveReader.read(file), options, file.toString());
+        KilnArchive archive;
+        try {
+            archive = ArchiveReader.read(file);
+        } finally {
+            KernelWarmup.await(); // no second thread may initialise the kernels meanwhile (see KernelWarmup)
+        }
+        return fromArchive(archive, options, file.toString());
     }
 
     /** Makes an archive already in memory (read or built) runnable; {@code source} names it in messages. */

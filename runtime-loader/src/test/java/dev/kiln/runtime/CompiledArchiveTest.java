@@ -2,11 +2,16 @@ package dev.kiln.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.codegen.jvm.CompiledModule;
 import dev.kiln.codegen.jvm.GeneratedCodeRejectedException;
+import dev.kiln.codegen.jvm.GeneratedCodeVerifier;
+import dev.kiln.codegen.jvm.JvmCompiler;
 import dev.kiln.eager.Tensor;
 import dev.kiln.runtime.cli.Rezip;
 import dev.kiln.serialization.ArchiveReader;
@@ -19,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Archives that carry generated code ({@link TinyModel} exported for {@code jvm} and {@code ptx}): save → load → run
  * equals the float64 reference and the interpreter; the embedded class is verified and used, regenerated on request
- * or for another ABI version; a class replaced by a hostile one (checksum fixed up) is rejected by the verifier;
+ * or for another ABI version; a JVM without the Vector API runs the stored scalar twin; a class replaced by a hostile one (checksum fixed up) is rejected by the verifier;
  * concurrent calls agree; a format 1.0 archive (written by the previous Kiln, a test resource) still loads and runs.
  */
 class CompiledArchiveTest {
@@ -94,6 +100,85 @@ class CompiledArchiveTest {
         assertTrue(old.codeNotes().get(0).contains("because it was generated for codegen ABI version 999"),
                 old.codeNotes().toString());
         matchesReference(old, 3);
+    }
+
+    /** An elementwise chain whose fusion group gets a vector loop (and so a scalar twin) in a JVM with the module. */
+    static final String CHAIN = """
+            graph(%x : f32[B, 64]):
+              %1 : f32[B, 64] = aten::sigmoid(%x)
+              %2 : f32[B, 64] = aten::mul(%1, %x)
+              %3 : f32[B, 64] = aten::tanh(%2)
+              return (%3)
+            """;
+
+    static Path saveChain(Path file) throws Exception {
+        ArchiveExporter.save(dev.kiln.ir.text.IrParser.parse(CHAIN), java.util.Map.of(), List.of("x"), List.of("y"),
+                dev.kiln.serialization.ArchiveMetadata.of("test.Chain").withCompileOptions(java.util.Map.of("backend",
+                        "jvm")), file);
+        return file;
+    }
+
+    /** The chain's output for batch {@code b} against float64 loops (1e-5). */
+    static void chainMatchesReference(LoadedModel m, int b) {
+        float[] x = TinyModel.data(b * 64, 0.7 * b);
+        float[] got = m.forward(Tensor.of(x, b, 64)).get(0).contiguous().toFloatArray();
+        for (int i = 0; i < x.length; i++) {
+            double v = x[i];
+            double want = Math.tanh(v / (1 + Math.exp(-v)));
+            assertEquals(want, got[i], 1e-5, m.codeNotes() + " b=" + b + " [" + i + "]");
+        }
+    }
+
+    /**
+     * A JVM without the Vector API (as the launcher's one-shot JVM; here {@code vectorModule=false}) runs the scalar
+     * twin the exporter stores beside a class with vector loops — scanned, no code generated — and without a twin
+     * (an archive from before format 1.2) regenerates scalar code. A hostile twin is rejected like any class.
+     */
+    @Test
+    void withoutTheVectorApiTheScalarTwinRunsAndAnArchiveWithoutOneRegenerates() throws Exception {
+        Assumptions.assumeTrue(JvmCompiler.vectorModulePresent(), "classes get vector loops (and twins) only with "
+                + "jdk.incubator.vector");
+        Path file = saveChain(dir.resolve("t.kiln"));
+        KilnArchive a = ArchiveReader.read(file);
+        CompiledCode.Artifact art = a.compiledCode("jvm").orElseThrow().artifacts().get(0);
+        assertTrue(GeneratedCodeVerifier.verify(a.classFile(art.name())).usesVectorApi(), "the chain has a vector loop");
+        assertNotNull(art.scalarClass(), "a class with vector loops gets a scalar twin");
+        assertFalse(GeneratedCodeVerifier.verify(a.classFile(art.scalarClass())).usesVectorApi());
+
+        LoadedModel twin = withoutVectorApi(file);
+        assertEquals(List.of("jvm: " + art.scalarEntry() + ": SHA-256 checked, allow-list scan passed, loaded (the "
+                + "scalar twin of " + art.name() + ": this JVM has no jdk.incubator.vector)"), twin.codeNotes());
+        LoadedModel vector = KilnRuntime.load(file);
+        assertTrue(vector.codeNotes().get(0).contains(art.entry() + ": SHA-256 checked"), vector.codeNotes().toString());
+        for (int b : new int[] {1, 3}) {
+            chainMatchesReference(twin, b);
+            chainMatchesReference(vector, b);
+        }
+
+        Rezip.editModel(file, m -> {
+            var c = m.getCompiledCode(0);
+            return m.setCompiledCode(0, c.toBuilder().setArtifacts(0, c.getArtifacts(0).toBuilder().clearScalarClass()));
+        });
+        LoadedModel regenerated = withoutVectorApi(file);
+        assertTrue(regenerated.codeNotes().get(0).contains("class regenerated from the archive's optimised graph "
+                + "because the archived class uses vector loops"), regenerated.codeNotes().toString());
+        chainMatchesReference(regenerated, 2);
+
+        Path hostile = saveChain(dir.resolve("h.kiln"));
+        HostileCode.tamper(hostile);
+        String twinEntry = ArchiveReader.read(hostile).compiledCode("jvm").orElseThrow().artifacts().get(0).scalarEntry();
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> withoutVectorApi(hostile));
+        assertTrue(e.getMessage().startsWith(twinEntry + ": embedded bytecode rejected by the verifier"),
+                e.getMessage());
+    }
+
+    /** {@code file} prepared by the jvm backend as a JVM without {@code jdk.incubator.vector} would. */
+    private static LoadedModel withoutVectorApi(Path file) throws Exception {
+        KilnArchive a = ArchiveReader.read(file);
+        LoadContext context = new LoadContext(a, file.toString(), LoadOptions.defaults());
+        CompiledModule m = JvmBackend.module(context, a.compiledCode("jvm").orElseThrow(), false);
+        return new LoadedModel(file.toString(), a.graph(), a.signature(), a.metadata(), "jvm", m::forward,
+                context.notes());
     }
 
     @Test

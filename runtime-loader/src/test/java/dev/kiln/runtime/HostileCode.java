@@ -34,11 +34,17 @@ public final class HostileCode {
         return cw.toByteArray();
     }
 
-    /** Replaces the archive's class by {@link #hostileClass} and fixes up the index; returns the entry name. */
+    /**
+     * Replaces the archive's class (and its scalar twin, if any: whichever the loading JVM picks is hostile) by
+     * {@link #hostileClass} and fixes up the index; returns the class's entry name.
+     */
     public static String tamper(Path file) throws Exception {
         KilnArchive a = ArchiveReader.read(file);
         CompiledCode.Artifact cls = a.compiledCode("jvm").orElseThrow().artifacts().get(0);
         Rezip.replaceEntry(file, cls.entry(), hostileClass(a.classFile(cls.name())));
+        if (cls.scalarClass() != null) {
+            Rezip.replaceEntry(file, cls.scalarEntry(), hostileClass(a.classFile(cls.scalarClass())));
+        }
         return cls.entry();
     }
 

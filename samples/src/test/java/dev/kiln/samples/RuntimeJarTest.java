@@ -160,12 +160,23 @@ class RuntimeJarTest {
     }
 
     /**
-     * The mlp archive rebuilt (by the archive API, so every checksum is right) with its generated class replaced by
-     * a class of the same name whose {@code forward} calls {@code Runtime.getRuntime().exec(...)}.
+     * The mlp archive rebuilt (by the archive API, so every checksum is right) with its generated classes replaced by
+     * classes of the same names whose {@code forward} calls {@code Runtime.getRuntime().exec(...)}.
      */
     static Path withHostileClass(Path original) throws Exception {
         KilnArchive a = ArchiveReader.read(original);
-        String name = a.classNames().get(0);
+        KilnArchive.Builder b = KilnArchive.builder(a.graph()).signature(a.signature()).metadata(a.metadata());
+        // Every class, so also the scalar twin (format 1.2) that this test's JVM, without the Vector API, would run.
+        for (String name : a.classNames()) b.classFile(name, hostile(name));
+        a.parameters().forEach(b::parameter);
+        a.compiledCode().forEach(b::compiledCode);
+        Path file = dir.resolve("hostile.kiln");
+        ArchiveWriter.write(b.build(), file);
+        return file;
+    }
+
+    /** A class named {@code name} whose {@code forward} calls {@code Runtime.getRuntime().exec(...)}. */
+    private static byte[] hostile(String name) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name.replace('.', '/'), null, "java/lang/Object",
                 new String[] {"dev/kiln/codegen/jvm/GeneratedGraph"});
@@ -180,13 +191,24 @@ class RuntimeJarTest {
         mv.visitMaxs(0, 0);
         mv.visitEnd();
         cw.visitEnd();
-        KilnArchive.Builder b = KilnArchive.builder(a.graph()).signature(a.signature()).metadata(a.metadata())
-                .classFile(name, cw.toByteArray());
-        a.parameters().forEach(b::parameter);
-        a.compiledCode().forEach(b::compiledCode);
-        Path file = dir.resolve("hostile.kiln");
-        ArchiveWriter.write(b.build(), file);
-        return file;
+        return cw.toByteArray();
+    }
+
+    /**
+     * {@code java -jar} without {@code --add-modules jdk.incubator.vector} cannot run the archived vector-loop class:
+     * it loads the scalar twin stored beside it (format 1.2), verified, instead of generating code at load time.
+     */
+    @Test
+    void aJvmWithoutTheVectorApiRunsTheStoredScalarTwin() throws Exception {
+        Path outDir = dir.resolve("twin-out");
+        Result r = java("run", mlp.toString(), "--input", caseFile("mlp", "input0_x.npy").toString(),
+                "--out-dir", outDir.toString(), "--verbose");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("allow-list scan passed, loaded (the scalar twin of"), r.err());
+        assertFalse(r.err().contains("regenerated"), r.err());
+        Comparison c = Comparison.of(Npy.read(outDir.resolve("output0.npy")),
+                Npy.read(caseFile("mlp", "output0_logits.npy")), 1e-4, 1e-5);
+        assertTrue(c.withinTolerance(), c.problem());
     }
 
     @Test

@@ -156,7 +156,8 @@ public final class ArchiveReader {
                         l.getOperandParamsList(), dims));
             }
             CompiledCode.PtxLaunch fl = launch;
-            artifacts.add(build(() -> new CompiledCode.Artifact(a.getName(), a.getEntry(), fl)));
+            String twin = a.getScalarClass().isEmpty() ? null : a.getScalarClass();
+            artifacts.add(build(() -> new CompiledCode.Artifact(a.getName(), a.getEntry(), fl, twin)));
         }
         return build(() -> new CompiledCode(c.getBackend(), c.getAbiVersion(), c.getCompileOptionsMap(), graph,
                 artifacts));

@@ -25,8 +25,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -201,6 +199,7 @@ public final class ArchiveWriter {
                 .addAllConstants(constants));
         for (CompiledCode.Artifact a : c.artifacts()) {
             var art = CodeArtifact.newBuilder().setName(a.name()).setEntry(a.entry());
+            if (a.scalarClass() != null) art.setScalarClass(a.scalarClass());
             CompiledCode.PtxLaunch l = a.launch();
             if (l != null) {
                 var launch = PtxLaunch.newBuilder().setNode(l.node()).setThreads(l.threads())
@@ -220,15 +219,8 @@ public final class ArchiveWriter {
 
     private static ByteBuffer utf8(String s) { return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8)); }
 
-    static byte[] sha256(ByteBuffer content) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(content.duplicate());
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("every JDK has SHA-256", e);
-        }
-    }
+    /** The SHA-256 of {@code content}'s remaining bytes (its position unchanged): see {@link Sha256}. */
+    static byte[] sha256(ByteBuffer content) { return Sha256.digest(content); }
 
     /**
      * Temporary files are created owner-only (0600); a model file is meant to be shared, so give the new file the

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  */
 public record FormatVersion(int major, int minor) {
     /** The version this code writes. */
-    public static final FormatVersion CURRENT = new FormatVersion(1, 1);
+    public static final FormatVersion CURRENT = new FormatVersion(1, 2);
 
     private static final Pattern TEXT = Pattern.compile("(\\d{1,9})\\.(\\d{1,9})\\n?");
 

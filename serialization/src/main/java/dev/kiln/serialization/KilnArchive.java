@@ -124,6 +124,10 @@ public final class KilnArchive {
                 throw new IllegalArgumentException(what + ": artifact '" + a.name() + "' names entry " + a.entry()
                         + ", which is not a class or PTX entry of this name in the archive");
             }
+            if (a.scalarClass() != null && !classFiles.containsKey(a.scalarClass())) {
+                throw new IllegalArgumentException(what + ": artifact '" + a.name() + "' names the scalar twin class '"
+                        + a.scalarClass() + "', which is not a class entry of the archive (" + a.scalarEntry() + ")");
+            }
             if (a.launch() != null) {
                 List<Node> top = c.graph().topBlock().nodes();
                 int n = a.launch().node();

@@ -150,9 +150,9 @@ class ArchiveRoundTripTest {
             assertEquals(e.byteLength(), bytes.length, e.name());
             assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)), e.sha256(), e.name());
         }
-        assertEquals("1.1\n", new String(entries.get("kiln/version"), StandardCharsets.US_ASCII));
-        // SHA-256("1.1\n"), computed independently: printf '1.1\n' | sha256sum
-        assertEquals("1523e9e982ff804c6d979e1bb2c6f3d7bae35307e8ce458bffc0d12a442b98da", index.get(0).sha256());
+        assertEquals("1.2\n", new String(entries.get("kiln/version"), StandardCharsets.US_ASCII));
+        // SHA-256("1.2\n"), computed independently: printf '1.2\n' | sha256sum
+        assertEquals("44804414f85bef9588f60086587fd6e8871b39123c831ec129624f4d81a95fea", index.get(0).sha256());
         // kiln/data/0 is conv.weight: raw little-endian float32, first element NaN (0x7fc00000), then -0.0.
         ByteBuffer w = ByteBuffer.wrap(entries.get("kiln/data/0")).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(16 * 9 * 4, w.capacity());

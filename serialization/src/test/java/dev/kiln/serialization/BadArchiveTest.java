@@ -141,7 +141,7 @@ class BadArchiveTest {
         Surgery.editModel(file, m -> {
             return m.setFormatVersion(m.getFormatVersion().toBuilder().setMajor(3));
         });
-        reject(MALFORMED, "kiln/model.pb", "format version 3.1 disagrees with kiln/version 1.1");
+        reject(MALFORMED, "kiln/model.pb", "format version 3.2 disagrees with kiln/version 1.2");
     }
 
     // ---- unknown op ----

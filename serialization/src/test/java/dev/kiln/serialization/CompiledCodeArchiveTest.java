@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Format 1.1's compiled-code sections: the optimised graph (with fusion nodes and its own constants), class and PTX
- * artifacts with launch metadata, round-trip exactly; tensors with identical bytes are stored once; sections that
+ * artifacts with launch metadata and (1.2) a class's scalar twin, round-trip exactly; a missing or tampered twin is
+ * refused; tensors with identical bytes are stored once; sections that
  * name missing entries or non-fusion nodes are refused; fusion nodes are refused in the model graph; a 1.0 archive
  * (no section) still reads.
  */
@@ -52,17 +53,19 @@ class CompiledCodeArchiveTest {
 
     static final float[] W = {1f, -2f, 0.5f, Float.NaN};
     static final byte[] CLASS = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 61};
+    /** Stands for the scalar twin (format 1.2); other bytes than {@link #CLASS}, so a separate entry. */
+    static final byte[] TWIN = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 61, 1};
 
     static KilnArchive archive() {
         TensorData w = TensorData.of(DType.FLOAT32, new long[] {4}, W);
         Graph optimised = IrParser.parse(OPTIMISED, Map.of("w", w));
         CompiledCode jvm = new CompiledCode("jvm", 3, Map.of("verify", "true"), optimised,
-                List.of(CompiledCode.Artifact.classFile("dev.kiln.gen.G1")));
+                List.of(CompiledCode.Artifact.classFile("dev.kiln.gen.G1", "dev.kiln.gen.G1S")));
         CompiledCode.PtxLaunch launch = new CompiledCode.PtxLaunch(1, 256, false, List.of(0, 1),
                 List.of(SymExpr.symbol("B")));
         CompiledCode ptx = new CompiledCode("ptx", 1, Map.of(), optimised, List.of(CompiledCode.Artifact.ptx("k0", launch)));
         return KilnArchive.builder(IrParser.parse(MODEL)).parameter("w", w)
-                .classFile("dev.kiln.gen.G1", CLASS).ptx("k0", ".version 8.0\n")
+                .classFile("dev.kiln.gen.G1", CLASS).classFile("dev.kiln.gen.G1S", TWIN).ptx("k0", ".version 8.0\n")
                 .compiledCode(jvm).compiledCode(ptx).build();
     }
 
@@ -74,7 +77,7 @@ class CompiledCodeArchiveTest {
         assertEquals(1, index.stream().filter(e -> e.kind() == ArchiveEntry.Kind.TENSOR_DATA).count(), index.toString());
 
         KilnArchive a = ArchiveReader.read(file);
-        assertEquals(new FormatVersion(1, 1), a.formatVersion());
+        assertEquals(new FormatVersion(1, 2), a.formatVersion());
         assertEquals(List.of("jvm", "ptx"), a.compiledCode().stream().map(CompiledCode::backend).toList());
         CompiledCode jvm = a.compiledCode("jvm").orElseThrow();
         assertEquals(3, jvm.abiVersion());
@@ -84,9 +87,11 @@ class CompiledCodeArchiveTest {
         assertTrue(jvm.graph().topBlock().nodes().get(1).kind() instanceof NodeKind.Fused);
         float[] got = (float[]) jvm.graph().constant("w").array();
         assertArrayEquals(W, got);
-        assertEquals(List.of(new CompiledCode.Artifact("dev.kiln.gen.G1", "kiln/jvm/dev/kiln/gen/G1.class", null)),
-                jvm.artifacts());
+        assertEquals(List.of(new CompiledCode.Artifact("dev.kiln.gen.G1", "kiln/jvm/dev/kiln/gen/G1.class", null,
+                "dev.kiln.gen.G1S")), jvm.artifacts());
+        assertEquals("kiln/jvm/dev/kiln/gen/G1S.class", jvm.artifacts().get(0).scalarEntry());
         assertArrayEquals(CLASS, a.classFile("dev.kiln.gen.G1"));
+        assertArrayEquals(TWIN, a.classFile("dev.kiln.gen.G1S"));
 
         CompiledCode ptx = a.compiledCode("ptx").orElseThrow();
         CompiledCode.Artifact k = ptx.artifacts().get(0);
@@ -128,6 +133,29 @@ class CompiledCodeArchiveTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
         assertTrue(e.getMessage().contains("compiled code for backend 'jvm': artifact 'dev.kiln.gen.Missing' names "
                 + "entry kiln/jvm/dev/kiln/gen/Missing.class, which is not"), e.getMessage());
+    }
+
+    @Test
+    void aSectionNamingAMissingScalarTwinIsRefused() {
+        Graph optimised = IrParser.parse(OPTIMISED, Map.of("w", TensorData.of(DType.FLOAT32, new long[] {4}, W)));
+        var b = KilnArchive.builder(IrParser.parse(MODEL)).parameter("w", TensorData.of(DType.FLOAT32, new long[] {4}, W))
+                .classFile("dev.kiln.gen.G1", CLASS).compiledCode(new CompiledCode("jvm", 1, Map.of(), optimised,
+                        List.of(CompiledCode.Artifact.classFile("dev.kiln.gen.G1", "dev.kiln.gen.Gone"))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+        assertTrue(e.getMessage().contains("artifact 'dev.kiln.gen.G1' names the scalar twin class 'dev.kiln.gen.Gone', "
+                + "which is not a class entry of the archive (kiln/jvm/dev/kiln/gen/Gone.class)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CompiledCode.Artifact.classFile("dev.kiln.gen.G1",
+                "dev.kiln.gen.G1"), "a class cannot be its own twin");
+    }
+
+    @Test
+    void aTamperedScalarTwinFailsItsChecksum() throws Exception {
+        Path file = dir.resolve("c.kiln");
+        ArchiveWriter.write(archive(), file);
+        Surgery.flipByte(file, Surgery.dataOffset(file, "kiln/jvm/dev/kiln/gen/G1S.class") + 2);
+        ArchiveException e = assertThrows(ArchiveException.class, () -> ArchiveReader.read(file));
+        assertEquals(ArchiveException.Problem.CHECKSUM_MISMATCH, e.problem());
+        assertEquals("kiln/jvm/dev/kiln/gen/G1S.class", e.entry());
     }
 
     @Test

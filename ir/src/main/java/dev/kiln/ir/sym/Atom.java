@@ -23,6 +23,13 @@ sealed interface Atom extends Comparable<Atom> permits Atom.Symbol, Atom.FloorDi
         @Override
         public String render() { return name; }
 
+        /** As a record's, written out: see {@link dev.kiln.ir.graph.Use#equals}. */
+        @Override
+        public boolean equals(Object o) { return o instanceof Symbol s && name.equals(s.name); }
+
+        @Override
+        public int hashCode() { return name.hashCode(); }
+
         @Override
         public long eval(java.util.Map<String, Long> bindings) {
             Long v = bindings.get(name);

@@ -32,6 +32,19 @@ public record TensorType(DType dtype, Shape shape, boolean wrappedNumber) implem
 
     public TensorType withDType(DType d) { return of(d, shape); }
 
+    /**
+     * Component-wise, as a record's. Written out rather than left to the record: the generated ones link an invokedynamic call site
+     * (ObjectMethods) on first use, about 20 ms of method-handle spinning in a cold JVM loading an archive.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TensorType t && dtype == t.dtype && wrappedNumber == t.wrappedNumber
+                && shape.equals(t.shape);
+    }
+
+    @Override
+    public int hashCode() { return (31 * dtype.hashCode() + shape.hashCode()) * 31 + Boolean.hashCode(wrappedNumber); }
+
     @Override
     public String toString() { return dtype.irName() + shape + (wrappedNumber ? "{wrapped}" : ""); }
 }

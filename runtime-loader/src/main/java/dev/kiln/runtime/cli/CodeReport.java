@@ -13,8 +13,8 @@ import java.util.List;
 /**
  * The generated-code part of {@code inspect}: per compiled-code section its backend, ABI version against this
  * runtime's (a different one means the runtime regenerates the code from the stored graph), the optimised graph's
- * size, and per artifact its entry and status — for a class, the result of the same allow-list scan the
- * {@code jvm} backend runs before loading it; for PTX, whether it defines the kernel entry its metadata names.
+ * size, and per artifact its entry and status — for a class (and its scalar twin, if any), the result of the same
+ * allow-list scan the {@code jvm} backend runs before loading it; for PTX, whether it defines the kernel entry its metadata names.
  */
 final class CodeReport {
     private CodeReport() {}
@@ -33,7 +33,13 @@ final class CodeReport {
                     + c.graph().constants().size() + " constants" + (c.compileOptions().isEmpty() ? ""
                             : ", options " + c.compileOptions()));
             if (c.artifacts().isEmpty()) out.add("  (no artifacts: the graph runs on the interpreter)");
-            for (CompiledCode.Artifact art : c.artifacts()) out.add("  " + art.entry() + "  " + status(a, art));
+            for (CompiledCode.Artifact art : c.artifacts()) {
+                out.add("  " + art.entry() + "  " + status(a, art));
+                if (art.scalarClass() != null) {
+                    out.add("  " + art.scalarEntry() + "  scalar twin: " + scan(a, art.scalarClass())
+                            + " (run by a JVM without jdk.incubator.vector)");
+                }
+            }
         }
         return out;
     }
@@ -46,9 +52,13 @@ final class CodeReport {
                     + ", node " + art.launch().node() + ", " + art.launch().threads() + " threads"
                     + (art.launch().reduction() ? ", reduction" : "");
         }
+        return scan(a, art.name());
+    }
+
+    private static String scan(KilnArchive a, String cls) {
         try {
-            GeneratedCodeVerifier.verify(a.classFile(art.name()));
-            return "class " + art.name() + ": allow-list scan passed";
+            GeneratedCodeVerifier.verify(a.classFile(cls));
+            return "class " + cls + ": allow-list scan passed";
         } catch (GeneratedCodeRejectedException e) {
             return "REJECTED by the allow-list scan: " + e.getMessage();
         }

@@ -98,7 +98,7 @@ class RuntimeCliTest {
     void inspectShowsMetadataSignatureOpsSizesAndGraph() {
         Result r = cli("inspect", archive.toString());
         assertEquals(0, r.status(), r.err());
-        for (String f : new String[] {"format 1.1", "model class      test.TinyModel", "backend          interp",
+        for (String f : new String[] {"format 1.2", "model class      test.TinyModel", "backend          interp",
             "input   x : f32[B, 3]", "input   s : f32[B]", "output  y : f32[B, 2]", "output  h : f32[B, 2]",
             "nodes            6 (5 kinds)", "1  aten::linear", "2  param", "parameters       2 tensors, 8 elements, "
             + "32 bytes", "fc.weight", "kiln/data/0", "graph(%x : f32[B, 3], %s : f32[B]):",
