@@ -134,16 +134,34 @@ public final class KilnKernels {
         Object[] a = arrays;
         int in2 = inner;
         VectorWarmup w = g.warmup;
+        int piece = piece(units, grain);
         if (w != null && w.timeCall(n)) { // the guard: is the vector block still compiled code? (VectorWarmup)
             long t0 = System.nanoTime();
-            Parallel.forRange(units, grain, (s, e) -> body.run(kernel, a, in2, s, e));
+            Parallel.forRangeShared(units, piece, (s, e) -> body.run(kernel, a, in2, s, e));
             w.timed(n, System.nanoTime() - t0);
         } else {
-            Parallel.forRange(units, grain, (s, e) -> body.run(kernel, a, in2, s, e));
+            Parallel.forRangeShared(units, piece, (s, e) -> body.run(kernel, a, in2, s, e));
         }
         for (int i = 0; i < nOps + nStores; i++) arrays[i] = null;
         return out;
     }
+
+    /**
+     * Units per piece of a loop over {@code units} units, {@code grain} of which are worth one thread: a loop of
+     * fewer than two grains runs on the calling thread alone (one piece); a longer one is cut into about
+     * {@link #PIECES_PER_THREAD} pieces per thread, no smaller than a grain, that the caller and the pool's workers
+     * take in turn ({@link Parallel#forRangeShared}). Why shared pieces rather than one fixed half per thread: the
+     * caller computes from the start instead of parking until two woken workers are done, and a worker that wakes late
+     * or shares its core with another process takes fewer pieces instead of making the caller wait for its half.
+     */
+    static int piece(int units, int grain) {
+        if (units < 2L * grain) return Math.max(1, units);
+        int pieces = PIECES_PER_THREAD * Parallel.numThreads();
+        return Math.max(grain, (int) (((long) units + pieces - 1) / pieces));
+    }
+
+    /** Pieces per thread of a split loop: few enough that taking one costs nothing, enough to even out. */
+    static final int PIECES_PER_THREAD = 4;
 
     /** Contiguous data from offset 0: the tensor's own array when it already is, else a copy. */
     static Object data(Tensor t) {
