@@ -62,6 +62,8 @@ enum AnchorGate {
     private volatile long bestPicosPerFma = FAST_PICOS_PER_FMA;
     private int slowInARow;
     private final AtomicInteger demotions = new AtomicInteger();
+    /** DirectConv/WinogradRows: some anchor has an output width that is not whole units ({@link #needPartialUnits}). */
+    private volatile boolean partialUnits;
 
     /** Whether anchors run this Vector API kernel now (else their BLAS form). */
     boolean ready() { return ready; }
@@ -71,6 +73,24 @@ enum AnchorGate {
 
     /** How often the guard has closed the gate. */
     int demotions() { return demotions.get(); }
+
+    /**
+     * DirectConv/WinogradRows: an anchor will run units narrower than {@code DirectConv.WIDTH}. The first time, the
+     * warm-up starts covering them, and a ready gate closes and warms again (C2 compiled the blocks without that path;
+     * its first use would deoptimise them on a caller's thread). See {@link AnchorWarmup#directConv}.
+     */
+    void needPartialUnits() {
+        if (partialUnits) return;
+        synchronized (this) {
+            if (partialUnits) return;
+            partialUnits = true;
+            if (ready) {
+                ready = false;
+                started.set(false);
+            }
+        }
+        start();
+    }
 
     /** Queues the warm-up on the warm-up thread, once (again after a demotion); no-op when ready. */
     void start() {
@@ -129,8 +149,8 @@ enum AnchorGate {
     private LongSupplier probe() {
         return switch (this) {
             case PANEL_GEMM -> AnchorWarmup.panelGemm();
-            case DIRECT_CONV -> AnchorWarmup.directConv();
-            case WINOGRAD_ROWS -> AnchorWarmup.winogradRows();
+            case DIRECT_CONV -> AnchorWarmup.directConv(() -> partialUnits);
+            case WINOGRAD_ROWS -> AnchorWarmup.winogradRows(() -> partialUnits);
         };
     }
 

@@ -161,6 +161,7 @@ final class ConvAnchor extends GemmAnchor {
                 boolean wino = a.winograd != null;
                 gate = wino ? AnchorGate.WINOGRAD_ROWS : AnchorGate.DIRECT_CONV;
                 fmas = wino ? a.winograd.fmas(n, oh, ow) : a.direct.fmas(n, oh, ow);
+                if (ow % DirectConv.WIDTH != 0) gate.needPartialUnits();
                 hb = wino ? WinogradRows.borderedRows(oh) : hp;
                 pitch = wino ? WinogradRows.pitch(wp) : wp;
                 padded = new float[n * c * hb * pitch + DirectConv.WIDTH];
