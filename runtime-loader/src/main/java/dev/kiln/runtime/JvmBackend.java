@@ -47,7 +47,13 @@ final class JvmBackend implements Backend {
             return new InterpreterBackend().prepare(context);
         }
         CompiledModule m = module(context, archive.compiledCode(NAME).orElse(null));
-        return m::forward;
+        return new Executor() {
+            @Override
+            public java.util.List<Tensor> execute(Tensor[] inputs) { return m.forward(inputs); }
+
+            @Override
+            public boolean awaitWarm(java.time.Duration timeout) { return m.awaitWarm(timeout); }
+        };
     }
 
     /** The module for {@code code} (null: none in the archive), embedded or regenerated as the options say. */

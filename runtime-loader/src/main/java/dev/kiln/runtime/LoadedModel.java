@@ -60,6 +60,13 @@ public final class LoadedModel {
 
     public Signature signature() { return signature; }
 
+    /**
+     * Blocks until the model runs at its steady-state speed or {@code timeout} passes ({@link Executor#awaitWarm});
+     * returns whether it does. For benchmarks (before timing) and readiness checks; {@link #forward} works before.
+     */
+    public boolean awaitWarm(java.time.Duration timeout) { return executor.awaitWarm(timeout); }
+
+
     /** Input names in positional order. */
     public List<String> inputNames() { return names(signature.inputs()); }
 

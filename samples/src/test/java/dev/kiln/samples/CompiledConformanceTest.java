@@ -91,7 +91,10 @@ class CompiledConformanceTest {
             expect(name + " input" + index + " vs PyTorch", got, ConformanceCase.expectedOutputs(dir, index),
                     meta.rtol(), meta.atol());
             expect(name + " input" + index + " vs interpreter", got, interp.run(in), 1e-5, 1e-5);
-            expect(name + " input" + index + " second call", m.forward(in), got, 0, 0);
+            // Not bit for bit: a GEMM/conv anchor runs its BLAS form until its Vector API kernel is warm
+            // (docs/codegen-jvm.md, "Warm-up"), and the two sum in different orders; a stale pooled buffer would
+            // still be far off.
+            expect(name + " input" + index + " second call", m.forward(in), got, 1e-5, 1e-5);
         }
         Tensor[] batch5 = batch(ConformanceCase.inputs(dir, 0), 5);
         List<Tensor> want;

@@ -37,6 +37,11 @@ import java.util.Arrays;
  * the <b>row-Winograd</b> variant instead ({@link WinogradRows}: F(2, 3) along the rows, 1.5× fewer multiply-adds;
  * the bordered input has whole-vector rows and an even number of tile rows, and the transforms run on the caller).
  * Which of the direct/Winograd forms and the im2col forms runs is decided per input shape ({@link #directFits}).
+ *
+ * <p><b>Warm-up gates.</b> A Vector API form runs only once its kernel's {@link AnchorGate} is ready (C2 has
+ * compiled it); until then the call runs the BLAS form (im2col + {@code sgemm}/{@code sgemv}, no Vector API) from a
+ * second per-frame {@link State} made on the first such call and kept (so the gate may close and open again without
+ * allocating). Vector API calls are timed for the gate's guard.
  */
 final class ConvAnchor extends GemmAnchor {
     private final int o;
@@ -127,8 +132,17 @@ final class ConvAnchor extends GemmAnchor {
         final Parallel.RangeBody directBody;
         /** The direct form's result array of the call in progress (read by {@link #directBody} on every thread). */
         float[] target;
+        /** The gate of the Vector API kernel this state runs, or null for the BLAS form. */
+        final AnchorGate gate;
+        /** Multiply-adds of one call of the Vector API kernel (for the gate's guard); 0 for the BLAS form. */
+        final long fmas;
+        /** A Vector API form: the BLAS form of the same shape, run while {@link #gate} is closed (made on first need). */
+        State blas;
+        /** Whether the last call ran the Vector API form (tests). */
+        boolean lastVector;
 
-        State(ConvAnchor a, int n, int c, int h, int wd, int oh, int ow, long[] shape) {
+        /** @param vector whether the Vector API forms may be used (else the BLAS form) */
+        State(ConvAnchor a, int n, int c, int h, int wd, int oh, int ow, long[] shape, boolean vector) {
             this.n = n;
             this.c = c;
             this.h = h;
@@ -139,12 +153,15 @@ final class ConvAnchor extends GemmAnchor {
             int k = a.cg * a.kh * a.kw;
             hp = h + 2 * a.ph;
             wp = wd + 2 * a.pw;
-            if (a.direct(ow)) {
+            if (vector && a.direct(ow)) {
                 // Direct or row-Winograd form: the bordered input (+ WIDTH spare floats: a unit's last vectors may
                 // read past the last row), no column matrix.
                 wide = false;
                 lw = oh * ow;
                 boolean wino = a.winograd != null;
+                gate = wino ? AnchorGate.WINOGRAD_ROWS : AnchorGate.DIRECT_CONV;
+                fmas = wino ? a.winograd.fmas(n, oh, ow) : a.direct.fmas(n, oh, ow);
+                if (ow % DirectConv.WIDTH != 0) gate.needPartialUnits();
                 hb = wino ? WinogradRows.borderedRows(oh) : hp;
                 pitch = wino ? WinogradRows.pitch(wp) : wp;
                 padded = new float[n * c * hb * pitch + DirectConv.WIDTH];
@@ -199,7 +216,9 @@ final class ConvAnchor extends GemmAnchor {
             padded = wide && (a.ph > 0 || a.pw > 0) ? new float[n * c * hp * wp] : null;
             int cols = n * lw;
             int og = a.o / a.groups;
-            boolean panel = a.wHeap != null;
+            boolean panel = vector && a.wHeap != null;
+            gate = panel ? AnchorGate.PANEL_GEMM : null;
+            fmas = panel ? (long) a.o * cols * k : 0;
             wideOut = !panel && wide && wp > ow ? new float[a.o * n * lw] : null;
             if (panel) {
                 col = new float[c * a.kh * a.kw * cols + PanelGemm.WIDTH];
@@ -269,6 +288,10 @@ final class ConvAnchor extends GemmAnchor {
         winograd = stride1 && kh == 3 && dh == 1 && cg * kw >= WINOGRAD_MIN_K
                 ? new WinogradRows(wf, this.bias, o, groups, cg, kw) : null;
         direct = stride1 && winograd == null ? new DirectConv(wf, this.bias, o, groups, cg * kh * kw) : null;
+        // Warm the kernels this anchor may run now, at compile time, so they are ready by its first calls.
+        java.util.Set<AnchorGate> gates = java.util.EnumSet.noneOf(AnchorGate.class);
+        gates(gates);
+        for (AnchorGate g : gates) g.start();
     }
 
     /** Whether an output {@code ow} columns wide takes the direct or row-Winograd form. */
@@ -316,6 +339,23 @@ final class ConvAnchor extends GemmAnchor {
             s = state(is, n, c, h, wd);
             f.anchorState(id, s);
         }
+        if (s.gate == null) return run(f, slot, s, x);
+        if (!s.gate.ready()) {
+            s.gate.start();
+            if (s.blas == null) s.blas = new State(this, n, c, h, wd, s.oh, s.ow, s.shape, false);
+            s.lastVector = false;
+            return run(f, slot, s.blas, x);
+        }
+        s.lastVector = true;
+        long t0 = System.nanoTime();
+        float[] out = run(f, slot, s, x);
+        s.gate.timed(s.fmas, System.nanoTime() - t0);
+        return out;
+    }
+
+    /** Runs the form of state {@code s}. */
+    private float[] run(Frame f, int slot, State s, Tensor x) {
+        int n = s.n;
         if (s.directBody != null) return directConv(f, slot, s, x);
         Tensor xd = dense(x);
         if (s.wide) wideCol((float[]) xd.storage().array(), xd.storageOffset(), s);
@@ -429,7 +469,7 @@ final class ConvAnchor extends GemmAnchor {
         int oh = (h + 2 * ph - effH) / sh + 1;
         int ow = (wd + 2 * pw - effW) / sw + 1;
         long[] shape = is.length == 4 ? new long[] {n, o, oh, ow} : new long[] {o, oh, ow};
-        return new State(this, n, c, h, wd, oh, ow, shape);
+        return new State(this, n, c, h, wd, oh, ow, shape, true);
     }
 
     /**
@@ -503,6 +543,20 @@ final class ConvAnchor extends GemmAnchor {
                 }
             }
         }
+    }
+
+    /** Tests: whether the last call of node {@code id} in {@code f} ran a Vector API form (else BLAS). */
+    @Override
+    boolean lastRanVector(Frame f, int id) {
+        State s = (State) f.anchorState(id);
+        return s != null && s.gate != null && s.lastVector;
+    }
+
+    @Override
+    void gates(java.util.Set<AnchorGate> into) {
+        if (wHeap != null) into.add(AnchorGate.PANEL_GEMM);
+        if (direct != null) into.add(AnchorGate.DIRECT_CONV);
+        if (winograd != null) into.add(AnchorGate.WINOGRAD_ROWS);
     }
 
     private static int ceilDiv(int a, int b) { return -Math.floorDiv(-a, b); }

@@ -27,6 +27,12 @@ abstract class GemmAnchor implements AutoCloseable {
     /** The shape of the result of the last {@link #run} of node {@code id} in {@code f}. */
     abstract long[] shape(Frame f, int id);
 
+    /** Tests: whether the last call of node {@code id} in {@code f} ran Vector API code (else its BLAS form). */
+    boolean lastRanVector(Frame f, int id) { return false; }
+
+    /** Adds the warm-up gates of the Vector API kernels this anchor may run ({@link AnchorGate}); none by default. */
+    void gates(java.util.Set<AnchorGate> into) {}
+
     /** Frees the packed weight; the anchor must not run afterwards. */
     @Override
     public abstract void close();

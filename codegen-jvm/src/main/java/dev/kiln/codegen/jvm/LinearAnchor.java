@@ -22,6 +22,11 @@ import java.util.Arrays;
  * {@code sgemv}/{@code sgemm}), split by panels over threads from {@link GemmCall#SPLIT_FMAS}. Other row counts
  * keep the BLAS path. {@link PanelGemm} is loaded only when {@code vector} is set, so a JVM without
  * {@code jdk.incubator.vector} never resolves it.
+ *
+ * <p><b>Warm-up gate.</b> Until {@link AnchorGate#PANEL_GEMM} is ready (C2 has compiled {@link PanelGemm}), a
+ * panel-sized call runs the BLAS form instead, from a second per-frame {@link State} made on the first such call
+ * and kept (so the gate may close and open again without allocating); once ready, each panel call is timed for the
+ * gate's guard.
  */
 final class LinearAnchor extends GemmAnchor {
     private final String op;
@@ -57,6 +62,10 @@ final class LinearAnchor extends GemmAnchor {
         float[] x;
         int xOff;
         float[] out;
+        /** The panel form: the BLAS form of the same shape, run while the gate is closed (made on first need). */
+        State blas;
+        /** Whether the last call ran the panel form (tests). */
+        boolean lastPanel;
 
         State(int m, long[] shape, int k, int n, NativeFloats w, float[] bias, float[] panels, float[] panelBias) {
             this.m = m;
@@ -99,6 +108,7 @@ final class LinearAnchor extends GemmAnchor {
         this.bias = bias;
         this.panels = vector ? PanelGemm.pack(weightNK, n, k) : null;
         this.panelBias = vector ? PanelGemm.packBias(bias, n) : null;
+        if (vector) AnchorGate.PANEL_GEMM.start();
     }
 
     /**
@@ -156,8 +166,16 @@ final class LinearAnchor extends GemmAnchor {
             s = new State(m, shape, k, n, w, bias, panels, panelBias);
             f.anchorState(id, s);
         }
+        if (s.panel && !AnchorGate.PANEL_GEMM.ready()) {
+            AnchorGate.PANEL_GEMM.start();
+            if (s.blas == null) s.blas = new State(m, s.shape, k, n, w, bias, null, null);
+            s.lastPanel = false;
+            return blas(f, slot, s.blas, dense(x), m);
+        }
         Tensor xd = dense(x);
         if (s.panel) {
+            s.lastPanel = true;
+            long t0 = System.nanoTime();
             float[] out = result(f, slot, m * n);
             int np = PanelGemm.panels(n);
             if ((long) m * n * k >= GemmCall.SPLIT_FMAS && Parallel.numThreads() > 1 && np > 1) {
@@ -174,14 +192,32 @@ final class LinearAnchor extends GemmAnchor {
                 PanelGemm.run(m, n, k, (float[]) xd.storage().array(), xd.storageOffset(), k, panels, panelBias, out, 0,
                         n, 0, np, s.scratch);
             }
+            AnchorGate.PANEL_GEMM.timed((long) m * n * k, System.nanoTime() - t0);
             return out;
         }
+        return blas(f, slot, s, xd, m);
+    }
+
+    /** The BLAS form of {@link #run} on state {@code s}. */
+    private float[] blas(Frame f, int slot, State s, Tensor xd, int m) {
         s.a.view.put(0, (float[]) xd.storage().array(), xd.storageOffset(), m * k);
         if (s.biasBlock != null) s.c.copyFrom(s.biasBlock);
         s.call.run();
         float[] out = result(f, slot, m * n);
         s.c.view.get(0, out, 0, m * n);
         return out;
+    }
+
+    /** Tests: whether the last call of node {@code id} in {@code f} ran {@link PanelGemm} (else BLAS). */
+    @Override
+    boolean lastRanVector(Frame f, int id) {
+        State s = (State) f.anchorState(id);
+        return s != null && s.panel && s.lastPanel;
+    }
+
+    @Override
+    void gates(java.util.Set<AnchorGate> into) {
+        if (panels != null) into.add(AnchorGate.PANEL_GEMM);
     }
 
     private static boolean sameLead(long[] shape, int[] xs) {

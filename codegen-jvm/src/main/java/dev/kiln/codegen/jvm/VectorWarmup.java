@@ -1,8 +1,6 @@
 package dev.kiln.codegen.jvm;
 
 import dev.kiln.ir.DType;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * same bits with {@code LaneMath32}), and a daemon thread ({@link #start}) calls the vector block until
  * {@link #NEEDED} consecutive calls take at most {@link #FAST_NS_PER_POINT} ns per point — C2's code — or
  * {@link #GIVE_UP_NANOS} pass (a JVM that never compiles it, e.g. {@code -Xint}, stays on the scalar loop). One
- * thread for the whole JVM warms the kernels one after the other, in the order of their first calls, so warming
+ * thread for the whole JVM ({@link WarmupThread}, shared with the anchors' {@link AnchorGate}s) warms the kernels one after the other, in the order of their first calls, so warming
  * never takes more than one core.
  *
  * <p>The warm-up data is not all zeros: float operands cycle through signs and magnitudes (and a few large values),
@@ -58,13 +56,9 @@ public final class VectorWarmup {
     /** Smaller calls: one in this many (a power of two) is timed. */
     static final int SMALL_CALL_PERIOD = 8;
 
-    private static final ExecutorService WARMER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "kiln-vector-warmup");
-        t.setDaemon(true);
-        return t;
-    });
-
     private volatile boolean ready;
+    /** The last warm-up ended without reaching compiled speed ({@link #GIVE_UP_NANOS}); cleared by a new one. */
+    private volatile boolean gaveUp;
     private final AtomicBoolean started = new AtomicBoolean();
     /** Best ns per point of the compiled block in the warm-up, times 1000 (FAST_NS_PER_POINT until measured). */
     private volatile long bestPicosPerPoint = FAST_NS_PER_POINT * 1000;
@@ -75,6 +69,9 @@ public final class VectorWarmup {
     /** Whether the vector block runs whole spans now. */
     public boolean ready() { return ready; }
 
+    /** Whether the last warm-up gave up (e.g. under {@code -Xint}): the kernel stays on its scalar block. */
+    boolean gaveUp() { return gaveUp; }
+
     /** From now on the vector block runs whole spans (tests use this to exercise it without waiting for C2). */
     void markReady() { ready = true; }
 
@@ -84,7 +81,8 @@ public final class VectorWarmup {
     /** Starts, once (again after a demotion), the thread that warms up kernel {@code kernel} of {@code graph}. */
     void start(GeneratedGraph graph, int kernel, LoopPlan plan) {
         if (ready || !started.compareAndSet(false, true)) return;
-        WARMER.execute(() -> warm(graph, kernel, plan));
+        gaveUp = false;
+        WarmupThread.execute(() -> warm(graph, kernel, plan));
     }
 
     /** Whether the caller should time this call of {@code points} points and report it to {@link #timed}. */
@@ -138,6 +136,8 @@ public final class VectorWarmup {
             bestPicosPerPoint = best;
             slowInARow = 0;
             ready = true;
+        } else {
+            gaveUp = true;
         }
     }
 

@@ -34,7 +34,7 @@ class GemmAnchorTest {
     }
 
     /** {@code x [m, k]} (row-major values) times {@code w [n, k]} transposed, plus {@code b}, in float64. */
-    private static double[] linearRef(float[] x, int m, int k, float[] w, int n, float[] b) {
+    static double[] linearRef(float[] x, int m, int k, float[] w, int n, float[] b) {
         double[] y = new double[m * n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
@@ -46,7 +46,7 @@ class GemmAnchorTest {
         return y;
     }
 
-    private static void assertClose(double[] want, float[] got, double rel, String what) {
+    static void assertClose(double[] want, float[] got, double rel, String what) {
         assertEquals(want.length, got.length, what + ": length");
         double scale = 1;
         for (double v : want) scale = Math.max(scale, Math.abs(v));
@@ -55,7 +55,7 @@ class GemmAnchorTest {
         }
     }
 
-    private static float[] values(Tensor t) { return t.contiguous().storage().floats(); }
+    static float[] values(Tensor t) { return t.contiguous().storage().floats(); }
 
     static final String LINEAR = """
             graph(%x : f32[B, 37]):
@@ -239,7 +239,7 @@ class GemmAnchorTest {
     }
 
     /** Direct float64 convolution of {@code x [n, c, h, w]} by {@code wt [o, c/g, kh, kw]}. */
-    private static double[] convRef(float[] x, int n, int c, int h, int wd, float[] wt, int o, int kh, int kw,
+    static double[] convRef(float[] x, int n, int c, int h, int wd, float[] wt, int o, int kh, int kw,
                                     float[] bias, int s, int p, int d, int g, int oh, int ow) {
         int cg = c / g;
         int og = o / g;

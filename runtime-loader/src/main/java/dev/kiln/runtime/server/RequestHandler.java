@@ -111,6 +111,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("name", model.name());
                 m.put("ready", true);
+                // Whether the model already runs at steady-state speed (its Vector API code compiled); it serves
+                // either way.
+                m.put("warm", model.model().awaitWarm(java.time.Duration.ZERO));
                 json(ctx, 200, m, keepAlive);
             }
             case "infer" -> {

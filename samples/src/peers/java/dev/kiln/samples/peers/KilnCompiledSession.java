@@ -27,8 +27,18 @@ final class KilnCompiledSession implements EngineSession {
     static KilnCompiledSession open(PeerCase c, PeerInput input, int threads) {
         Parallel.setNumThreads(threads);
         Tensor[] in = input.tensors().toArray(Tensor[]::new);
-        return new KilnCompiledSession(compileOn(c, in), in);
+        CompiledModule m = compileOn(c, in);
+        // JMH's warm-up (3 x 300 ms) is shorter than Kiln's: without this, forks would time the scalar loops and BLAS
+        // forms (and a core busy compiling) instead of the Vector API code (docs/codegen-jvm.md, "Warm-up").
+        if (!m.awaitWarm(WARM_TIMEOUT)) {
+            System.err.println("kiln-jvm: " + c.name() + ": Vector API code not warm after " + WARM_TIMEOUT.toSeconds()
+                    + " s; timing what runs");
+        }
+        return new KilnCompiledSession(m, in);
     }
+
+    /** How long {@link #open} waits for the compiled module's Vector API code to be compiled. */
+    private static final java.time.Duration WARM_TIMEOUT = java.time.Duration.ofSeconds(60);
 
     private static CompiledModule compileOn(PeerCase c, Tensor[] example) {
         Module model = c.javaModel().load(c.dir());
