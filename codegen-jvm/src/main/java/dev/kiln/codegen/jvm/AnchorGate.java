@@ -24,9 +24,9 @@ import java.util.function.LongSupplier;
  * find it ready.
  *
  * <p><b>Guard</b> ({@link #timed}): once ready, every Vector API call of an anchor is timed (two
- * {@code System.nanoTime} next to microseconds of work); after {@link #SLOW_NEEDED} calls in a row slower than
- * {@link #slowNanos} the gate closes again (the anchors go back to BLAS) and the next anchor call queues the warm-up
- * again, which has C2 recompile the kernel on the warm-up thread (see {@link VectorWarmup}: a deoptimised kernel
+ * {@code System.nanoTime} next to microseconds of work); after {@link SlowCallGuard#SLOW_NEEDED} calls in a row
+ * slower than {@link #slowNanos} ({@link SlowCallGuard}) the gate closes again (the anchors go back to BLAS) and
+ * the next anchor call queues the warm-up again, which has C2 recompile the kernel on the warm-up thread (see {@link VectorWarmup}: a deoptimised kernel
  * would otherwise run boxed for thousands of calls). The guard's counters are racy on purpose (a lost update only
  * delays a demotion by a call).
  */
@@ -44,23 +44,16 @@ enum AnchorGate {
     static final int NEEDED = 32;
     /** The warm-up stops trying after this long. */
     static final long GIVE_UP_NANOS = 10_000_000_000L;
-    /** A timed call counts as slow above this multiple of the warm-up's best ps per multiply-add ... */
-    static final int SLOW_FACTOR = 16;
-    /** ... or at least this many ps per multiply-add ... */
+    /** The slow bound is at least this many ps per multiply-add. */
     static final long MIN_SLOW_PICOS = 400;
-    /** ... plus this much per call (a split's fork/join, a short preemption). */
-    static final long SLOW_SLACK_NANOS = 50_000;
-    /** Timed calls in a row that must be slow before the gate closes. */
-    static final int SLOW_NEEDED = 2;
 
     private volatile boolean ready;
     /** Tests: the gate stays closed ({@link #hold}). */
     private volatile boolean held;
     private volatile boolean gaveUp;
     private final AtomicBoolean started = new AtomicBoolean();
-    /** Best ps per multiply-add of the warm-up's rounds. */
-    private volatile long bestPicosPerFma = FAST_PICOS_PER_FMA;
-    private int slowInARow;
+    /** The slow-call check once the gate is open (bound from the warm-up's best ps per multiply-add). */
+    private final SlowCallGuard guard = new SlowCallGuard(MIN_SLOW_PICOS, FAST_PICOS_PER_FMA);
     private final AtomicInteger demotions = new AtomicInteger();
     /** DirectConv/WinogradRows: some anchor has an output width that is not whole units ({@link #needPartialUnits}). */
     private volatile boolean partialUnits;
@@ -101,27 +94,19 @@ enum AnchorGate {
 
     /** A Vector API call of {@code fmas} multiply-adds took {@code nanos}; two slow ones in a row close the gate. */
     void timed(long fmas, long nanos) {
-        if (nanos <= slowNanos(fmas)) {
-            slowInARow = 0;
-            return;
-        }
-        if (++slowInARow < SLOW_NEEDED || !ready) return;
-        slowInARow = 0;
+        if (!guard.demote(fmas, nanos, ready)) return;
         ready = false;
         demotions.incrementAndGet();
         started.set(false); // the next anchor call queues the warm-up again
     }
 
     /** Above this a call of {@code fmas} multiply-adds is not C2's code of the kernel. */
-    long slowNanos(long fmas) {
-        long picos = Math.max(MIN_SLOW_PICOS, bestPicosPerFma * SLOW_FACTOR);
-        return picos * fmas / 1000 + SLOW_SLACK_NANOS;
-    }
+    long slowNanos(long fmas) { return guard.slowNanos(fmas); }
 
     /** Tests: opens the gate now, compiled or not (the guard may close it again). */
     synchronized void markReady() {
         held = false;
-        slowInARow = 0;
+        guard.clearRun();
         ready = true;
     }
 
@@ -141,8 +126,7 @@ enum AnchorGate {
 
     private synchronized void open(long best) {
         if (held) return;
-        bestPicosPerFma = best;
-        slowInARow = 0;
+        guard.reset(best);
         ready = true;
     }
 

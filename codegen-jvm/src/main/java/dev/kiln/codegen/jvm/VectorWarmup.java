@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * path no warm-up took, a class redefinition, code cache pressure); the block then runs boxed again, 10–1000 times
  * slower, until thousands of slow calls have it recompiled. So once ready, calls of the group are timed (every call
  * of at least {@link #TIME_ALWAYS_POINTS} points, every {@link #SMALL_CALL_PERIOD}th smaller one); after
- * {@link #SLOW_NEEDED} timed calls in a row slower than {@link #slowNanos(int)} the kernel goes back to its scalar
- * block and the warm-up thread runs again, which drives the recompilation on its own core.
+ * {@link SlowCallGuard#SLOW_NEEDED} timed calls in a row slower than {@link #slowNanos(int)} ({@link SlowCallGuard})
+ * the kernel goes back to its scalar block and the warm-up thread runs again, which drives the recompilation on its
+ * own core.
  *
  * <p>One instance per generated kernel (groups with identical code share the kernel and so the instance), shared by
  * all threads and frames. The call counters of the guard are racy on purpose: a lost update only shifts which call
@@ -45,12 +46,8 @@ public final class VectorWarmup {
     static final int VECTORS = 4;
     /** The warm-up thread stops trying after this long. */
     static final long GIVE_UP_NANOS = 10_000_000_000L;
-    /** A timed call counts as slow above this multiple of the warm-up's best ns per point (at least 8 ns) ... */
-    static final int SLOW_FACTOR = 16;
-    /** ... plus this much per call (the fork/join of Parallel, a short preemption). */
-    static final long SLOW_SLACK_NANOS = 50_000;
-    /** Timed calls in a row that must be slow before the kernel goes back to its scalar block. */
-    static final int SLOW_NEEDED = 2;
+    /** The slow bound is at least this many ps per point (C1's boxed code: ≥ 50,000). */
+    static final long MIN_SLOW_PICOS = 8_000;
     /** Calls of at least this many points are always timed (two nanoTime calls are noise next to them). */
     static final int TIME_ALWAYS_POINTS = 2048;
     /** Smaller calls: one in this many (a power of two) is timed. */
@@ -60,10 +57,9 @@ public final class VectorWarmup {
     /** The last warm-up ended without reaching compiled speed ({@link #GIVE_UP_NANOS}); cleared by a new one. */
     private volatile boolean gaveUp;
     private final AtomicBoolean started = new AtomicBoolean();
-    /** Best ns per point of the compiled block in the warm-up, times 1000 (FAST_NS_PER_POINT until measured). */
-    private volatile long bestPicosPerPoint = FAST_NS_PER_POINT * 1000;
+    /** The slow-call check of the block once ready (bound from the warm-up's best ps per point). */
+    private final SlowCallGuard guard = new SlowCallGuard(MIN_SLOW_PICOS, FAST_NS_PER_POINT * 1000);
     private int calls;
-    private int slowInARow;
     private final AtomicInteger demotions = new AtomicInteger();
 
     /** Whether the vector block runs whole spans now. */
@@ -93,22 +89,14 @@ public final class VectorWarmup {
 
     /** A timed call of {@code points} points took {@code nanos}; two slow ones in a row demote the kernel. */
     void timed(int points, long nanos) {
-        if (nanos <= slowNanos(points)) {
-            slowInARow = 0;
-            return;
-        }
-        if (++slowInARow < SLOW_NEEDED || !ready) return;
-        slowInARow = 0;
+        if (!guard.demote(points, nanos, ready)) return;
         ready = false;
         demotions.incrementAndGet();
         started.set(false); // the next call queues the warm-up again
     }
 
     /** Above this a call of {@code points} points is not compiled vector code. */
-    long slowNanos(int points) {
-        long picos = Math.max(8_000, bestPicosPerPoint * SLOW_FACTOR);
-        return picos * points / 1000 + SLOW_SLACK_NANOS;
-    }
+    long slowNanos(int points) { return guard.slowNanos(points); }
 
     private void warm(GeneratedGraph graph, int kernel, LoopPlan plan) {
         int lanes = dev.kiln.codegen.jvm.vector.VectorMath32.LANES;
@@ -133,8 +121,7 @@ public final class VectorWarmup {
             }
         }
         if (fast >= NEEDED) {
-            bestPicosPerPoint = best;
-            slowInARow = 0;
+            guard.reset(best);
             ready = true;
         } else {
             gaveUp = true;

@@ -150,7 +150,7 @@ class AnchorGateTest {
             long fmas = 1_000_000;
             long slow = g.slowNanos(fmas);
             // At most 16x the warm-up's best (at least 0.4 ns) per multiply-add, plus 50 us.
-            assertTrue(slow >= AnchorGate.MIN_SLOW_PICOS * fmas / 1000 + AnchorGate.SLOW_SLACK_NANOS, "bound " + slow);
+            assertTrue(slow >= AnchorGate.MIN_SLOW_PICOS * fmas / 1000 + SlowCallGuard.SLOW_SLACK_NANOS, "bound " + slow);
             int before = g.demotions();
             g.timed(fmas, slow + 1);
             g.timed(fmas, slow); // not slow: the run is broken
