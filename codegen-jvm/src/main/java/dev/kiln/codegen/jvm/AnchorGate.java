@@ -26,9 +26,9 @@ import java.util.function.LongSupplier;
  * <p><b>Guard</b> ({@link #timed}): once ready, every Vector API call of an anchor is timed (two
  * {@code System.nanoTime} next to microseconds of work); after {@link SlowCallGuard#SLOW_NEEDED} calls in a row
  * slower than {@link #slowNanos} ({@link SlowCallGuard}) the gate closes again (the anchors go back to BLAS) and
- * the next anchor call queues the warm-up again, which has C2 recompile the kernel on the warm-up thread (see {@link VectorWarmup}: a deoptimised kernel
- * would otherwise run boxed for thousands of calls). The guard's counters are racy on purpose (a lost update only
- * delays a demotion by a call).
+ * the next anchor call queues the warm-up again, which has C2 recompile the kernel on the warm-up thread (see
+ * {@link VectorWarmup}: a deoptimised kernel would otherwise run boxed for thousands of calls). The guard's counters
+ * are racy on purpose (a lost update only delays a demotion by a call).
  */
 enum AnchorGate {
     /** {@code PanelGemm}: linear anchors of 3–64 rows, conv anchors' im2col form with 3–32 channels per group. */
