@@ -1,19 +1,19 @@
 package dev.kiln.runtime;
 
 import dev.kiln.eager.Tensor;
+import dev.kiln.eager.kernels.NativeBlas;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Starts the eager kernels' one-time initialisation — the kernel registry and the native GEMM library (OpenBLAS
- * through JavaCPP) — on a background daemon thread, so that it overlaps reading and verifying an archive instead of
- * delaying the model's first inference (docs/benchmarks.md, "Cold start"); on one core it gains nothing and costs
- * nothing.
+ * through JavaCPP, {@link NativeBlas#load()}) — on a background daemon thread, so that it overlaps reading and
+ * verifying an archive instead of delaying the model's first inference (docs/benchmarks.md, "Cold start"). Not
+ * started for a one-shot load ({@link LoadOptions#warmKernels()} off): there it would only compete for the CPU with
+ * the load, since small products run in Java until OpenBLAS is loaded ({@link NativeBlas}).
  *
- * <p>Invariant: no other thread initialises the kernels or JavaCPP while the warmup runs. {@link KilnRuntime#load}
- * calls {@link #await} after reading the archive and before the backend prepares it (a {@code jvm} backend packs
- * GEMM weights off-heap through JavaCPP). Two threads initialising JavaCPP at once can deadlock: loading OpenBLAS's
- * JNI library holds JavaCPP's {@code Loader} lock and initialises {@code Pointer}, while {@code Pointer}'s static
- * initialiser, run by the other thread, waits for that lock (seen once in about 50 cold starts of the launcher).
+ * <p>{@link KilnRuntime#load} waits for it ({@link #await}) before the backend prepares the model, so a loaded model
+ * runs native GEMMs from its first call. (It once also had to: two threads initialising JavaCPP at once can
+ * deadlock; {@link NativeBlas#load()} now serialises every JavaCPP initialisation.)
  *
  * <p>Idempotent per JVM. A failure here is ignored: the model's own first call meets and reports it. Disabled by
  * {@code -Dkiln.runtime.warmup=false} (for measuring what it saves).
@@ -51,8 +51,9 @@ final class KernelWarmup {
 
     private static void warm() {
         try {
+            NativeBlas.load();
             Tensor one = Tensor.of(new float[] {1f}, 1, 1);
-            one.matmul(one); // a float GEMM: loads the dispatcher's kernel table and OpenBLAS
+            one.matmul(one); // a float GEMM: loads the dispatcher's kernel table
         } catch (RuntimeException | LinkageError ignored) {
             // reported by the first real call that needs the kernels
         }

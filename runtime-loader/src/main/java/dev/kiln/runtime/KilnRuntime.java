@@ -28,12 +28,13 @@ public final class KilnRuntime {
 
     /** Loads the archive at {@code file} as {@code options} say. */
     public static LoadedModel load(Path file, LoadOptions options) throws IOException {
-        KernelWarmup.start(); // overlaps the kernels' one-time native initialisation with reading the archive
+        // Overlaps the kernels' one-time native initialisation with reading the archive.
+        if (options.warmKernels()) KernelWarmup.start();
         KilnArchive archive;
         try {
             archive = ArchiveReader.read(file);
         } finally {
-            KernelWarmup.await(); // no second thread may initialise the kernels meanwhile (see KernelWarmup)
+            KernelWarmup.await(); // the model runs native GEMMs from its first call
         }
         return fromArchive(archive, options, file.toString());
     }

@@ -63,9 +63,13 @@ class RuntimeJarTest {
         return file;
     }
 
-    static Result java(String... args) throws Exception {
+    static Result java(String... args) throws Exception { return javaWith(List.of(), args); }
+
+    /** {@link #java} with JVM options before {@code -jar}. */
+    static Result javaWith(List<String> jvmOptions, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
         cmd.add("-jar");
         cmd.add(JAR.toString());
         cmd.addAll(List.of(args));
@@ -209,6 +213,26 @@ class RuntimeJarTest {
         Comparison c = Comparison.of(Npy.read(outDir.resolve("output0.npy")),
                 Npy.read(caseFile("mlp", "output0_logits.npy")), 1e-4, 1e-5);
         assertTrue(c.withinTolerance(), c.problem());
+    }
+
+    /**
+     * {@code run} is one call then exit: its small GEMMs run in Java and the process never loads OpenBLAS or
+     * JavaCPP, whose loading alone cost more than the whole load and first inference (docs/benchmarks.md, "Cold
+     * start"). The class-load log of the real process shows no class of either.
+     */
+    @Test
+    void aOneShotRunNeverLoadsOpenBlas() throws Exception {
+        Path outDir = dir.resolve("oneshot-out");
+        Path log = dir.resolve("class-load.log");
+        Result r = javaWith(List.of("-Xlog:class+load=info:file=" + log), "run", mlp.toString(), "--input",
+                caseFile("mlp", "input0_x.npy").toString(), "--out-dir", outDir.toString());
+        assertEquals(0, r.status(), r.err());
+        Comparison c = Comparison.of(Npy.read(outDir.resolve("output0.npy")),
+                Npy.read(caseFile("mlp", "output0_logits.npy")), 1e-4, 1e-5);
+        assertTrue(c.withinTolerance(), c.problem());
+        String loaded = Files.readString(log);
+        assertTrue(loaded.contains("dev.kiln.eager.kernels.JavaGemm"), "the log records Kiln's classes");
+        assertFalse(loaded.contains("org.bytedeco."), "a one-shot run loaded JavaCPP/OpenBLAS classes");
     }
 
     @Test

@@ -11,10 +11,9 @@ import java.util.List;
  * allocates its outputs, the eager kernels' results and a few small objects, and no intermediate of a lowered group.
  *
  * <p>The module owns off-heap memory: the constant weights its GEMM anchors packed at compile time
- * ({@link GemmAnchor}). {@link #close()} frees it at once; a module that is never closed has it freed by JavaCPP's
- * deallocator once the module is unreachable. The frames' off-heap operand buffers are always left to that
- * deallocator (they belong to threads that {@code close} cannot reach). {@code close} must not run while a
- * {@code forward} is in flight; {@code forward} after {@code close} fails.
+ * ({@link GemmAnchor}) and its frames' operand buffers, all direct memory ({@link NativeFloats}) that the collector
+ * frees once the module (or a frame's thread) is unreachable. {@link #close()} ends the module's use:
+ * {@code forward} after {@code close} fails. {@code close} must not run while a {@code forward} is in flight.
  */
 public final class CompiledModule implements AutoCloseable {
     private final Program program;
@@ -147,14 +146,12 @@ public final class CompiledModule implements AutoCloseable {
 
     public CompileReport report() { return report; }
 
-    /** Frees the packed weights of the GEMM anchors; idempotent. */
+    /**
+     * Ends the module's use: later {@link #forward} calls fail. Idempotent. Its off-heap memory is freed by the
+     * collector once nothing references the module.
+     */
     @Override
-    public synchronized void close() {
-        if (closed || program == null) return;
-        closed = true;
-        for (GemmAnchor a : program.anchors) if (a != null) a.close();
-        for (Program.Group g : program.groups) if (g != null && g.gemm != null) g.gemm.close();
-    }
+    public void close() { closed = true; }
 
     /** Bytes of pooled intermediate buffers in the calling thread's most recently used execution context. */
     long pooledBytes() {

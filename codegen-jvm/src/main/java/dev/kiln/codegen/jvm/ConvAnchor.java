@@ -563,7 +563,4 @@ final class ConvAnchor extends GemmAnchor {
 
     @Override
     long[] shape(Frame f, int id) { return ((State) f.anchorState(id)).shape; }
-
-    @Override
-    public void close() { w.close(); }
 }

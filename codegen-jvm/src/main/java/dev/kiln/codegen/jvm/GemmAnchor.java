@@ -7,12 +7,12 @@ import dev.kiln.ir.DType;
 /**
  * A GEMM-shaped op ({@code linear}, {@code matmul}/{@code mm} by a constant matrix, {@code conv2d}) whose constant
  * weight was packed once, at compile time, into off-heap memory in the layout {@code cblas_sgemm} reads
- * ({@code NoTrans}, row-major), so a call copies only its activations. The module owns the packed weight
- * ({@link #close()}); each execution context ({@link Frame}, one per thread and size binding) owns the operand,
+ * ({@code NoTrans}, row-major), so a call copies only its activations. The module owns the packed weight (direct
+ * memory, {@link NativeFloats}, freed by the collector with the module); each execution context ({@link Frame}, one per thread and size binding) owns the operand,
  * result and pre-broadcast bias buffers of each anchor, allocated on its first call, so steady-state calls allocate
  * nothing but the result array when it escapes (and nothing when the caller gives a pooled buffer).
  */
-abstract class GemmAnchor implements AutoCloseable {
+abstract class GemmAnchor {
     /** What the report says about this anchor. */
     abstract String describe();
 
@@ -32,10 +32,6 @@ abstract class GemmAnchor implements AutoCloseable {
 
     /** Adds the warm-up gates of the Vector API kernels this anchor may run ({@link AnchorGate}); none by default. */
     void gates(java.util.Set<AnchorGate> into) {}
-
-    /** Frees the packed weight; the anchor must not run afterwards. */
-    @Override
-    public abstract void close();
 
     /** The result array: the frame's pooled buffer {@code slot}, or a fresh one. */
     static float[] result(Frame f, int slot, int n) { return slot >= 0 ? f.buffer(slot, n) : new float[n]; }

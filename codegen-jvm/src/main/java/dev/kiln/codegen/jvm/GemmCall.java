@@ -1,14 +1,8 @@
 package dev.kiln.codegen.jvm;
 
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads;
-import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
-import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv;
-
 import dev.kiln.eager.Parallel;
-import org.bytedeco.javacpp.FloatPointer;
+import dev.kiln.eager.kernels.JavaGemm;
+import dev.kiln.eager.kernels.NativeBlas;
 
 /**
  * One GEMM call site of a compiled anchor, bound once per execution context ({@link Frame}):
@@ -32,6 +26,11 @@ import org.bytedeco.javacpp.FloatPointer;
  * made once (per thread count), so a steady-state call allocates nothing here except {@link Parallel}'s task
  * objects when it splits.
  *
+ * <p><b>Before OpenBLAS is loaded.</b> A product that {@link NativeBlas#useJava} keeps in Java (small, while
+ * OpenBLAS is not loaded: a one-shot process never pays for loading it) copies the operands' regions to the heap,
+ * runs {@link JavaGemm#sgemm} and copies the result back; the native side ({@link NativeGemmCall}, with its JavaCPP
+ * pointers) is made on the first product that runs on OpenBLAS.
+ *
  * <p>Not thread-safe: a call site belongs to one frame, which belongs to one thread.
  */
 final class GemmCall {
@@ -40,38 +39,22 @@ final class GemmCall {
     /** Multiply-adds from which a product is split over threads (~50–100 µs of single-thread work). */
     static final long SPLIT_FMAS = 1L << 22;
 
-    static {
-        // The same policy as the eager module's Blas: OpenBLAS never threads on its own.
-        blas_set_num_threads(1);
-    }
-
-    private final int m;
-    private final int n;
-    private final int k;
-    private final NativeFloats a;
-    private final long aOff;
-    private final int lda;
-    private final NativeFloats b;
-    private final long bOff;
-    private final boolean bTrans;
-    private final int ldb;
-    private final NativeFloats c;
-    private final long cOff;
-    private final int ldc;
-    private final float beta;
-    private final FloatPointer a0;
-    private final FloatPointer b0;
-    private final FloatPointer c0;
-    /** sgemv form: row i of A and of C. */
-    private FloatPointer[] aRows;
-    private FloatPointer[] cRows;
-    /** Split sgemm form: the blocks' column offsets into B and C, for {@link #blocks} blocks of {@link #per}. */
-    private int blocks;
-    private int per;
-    private FloatPointer[] bBlocks;
-    private FloatPointer[] cBlocks;
-    private final Parallel.RangeBody rowBody = this::rows;
-    private final Parallel.RangeBody blockBody = this::blocks;
+    final int m;
+    final int n;
+    final int k;
+    final NativeFloats a;
+    final long aOff;
+    final int lda;
+    final NativeFloats b;
+    final long bOff;
+    final boolean bTrans;
+    final int ldb;
+    final NativeFloats c;
+    final long cOff;
+    final int ldc;
+    final float beta;
+    /** The OpenBLAS form of this call, made on its first native run. */
+    private NativeGemmCall nativeCall;
 
     /**
      * @param a      {@code m × k} at {@code aOff}, leading dimension {@code lda}
@@ -95,17 +78,6 @@ final class GemmCall {
         this.cOff = cOff;
         this.ldc = ldc;
         this.beta = beta;
-        a0 = a.at(aOff);
-        b0 = b.at(bOff);
-        c0 = c.at(cOff);
-        if (m <= GEMV_ROWS) {
-            aRows = new FloatPointer[m];
-            cRows = new FloatPointer[m];
-            for (int i = 0; i < m; i++) {
-                aRows[i] = a.at(aOff + (long) i * lda);
-                cRows[i] = c.at(cOff + (long) i * ldc);
-            }
-        }
     }
 
     void run() {
@@ -114,47 +86,30 @@ final class GemmCall {
             if (beta == 0) for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c.view.put((int) (cOff + (long) i * ldc + j), 0f);
             return;
         }
-        boolean split = (long) m * n * k >= SPLIT_FMAS && Parallel.numThreads() > 1;
-        if (m <= GEMV_ROWS) {
-            if (split && m > 1) Parallel.forRange(m, 1, rowBody);
-            else rows(0, m);
+        if (NativeBlas.useJava((long) m * n * k)) {
+            runJava();
             return;
         }
-        int want = split ? Math.min(Parallel.numThreads(), Math.max(1, n / 16)) : 1;
-        if (want <= 1) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, bTrans ? CblasTrans : CblasNoTrans, m, n, k, 1f, a0, lda, b0, ldb,
-                    beta, c0, ldc);
-            return;
-        }
-        if (want != blocks) split(want);
-        Parallel.forRange(blocks, 1, blockBody);
+        if (nativeCall == null) nativeCall = new NativeGemmCall(this);
+        nativeCall.run();
     }
 
-    /** Rows {@code [start, end)} of C, one {@code sgemv} each: {@code C_i = op(B)ᵀ A_i}. */
-    private void rows(int start, int end) {
-        for (int i = start; i < end; i++) {
-            if (bTrans) cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1f, b0, ldb, aRows[i], 1, beta, cRows[i], 1);
-            else cblas_sgemv(CblasRowMajor, CblasTrans, k, n, 1f, b0, ldb, aRows[i], 1, beta, cRows[i], 1);
-        }
+    /**
+     * The product in Java on heap copies of the operands' regions; C's whole region goes back (gaps unchanged).
+     * Package-private for tests, which run it whatever {@link NativeBlas} says; {@code m, n, k > 0}.
+     */
+    void runJava() {
+        float[] ha = region(a, aOff, m, lda, k);
+        float[] hb = bTrans ? region(b, bOff, n, ldb, k) : region(b, bOff, k, ldb, n);
+        float[] hc = region(c, cOff, m, ldc, n);
+        JavaGemm.sgemm(m, n, k, ha, 0, lda, hb, 0, ldb, bTrans, beta, hc, 0, ldc);
+        c.view.put((int) cOff, hc, 0, hc.length);
     }
 
-    private void split(int want) {
-        per = ((n + want - 1) / want + 15) / 16 * 16;
-        blocks = (n + per - 1) / per;
-        bBlocks = new FloatPointer[blocks];
-        cBlocks = new FloatPointer[blocks];
-        for (int i = 0; i < blocks; i++) {
-            long j0 = (long) i * per;
-            bBlocks[i] = b.at(bOff + (bTrans ? j0 * ldb : j0));
-            cBlocks[i] = c.at(cOff + j0);
-        }
-    }
-
-    private void blocks(int start, int end) {
-        for (int i = start; i < end; i++) {
-            int cols = Math.min(per, n - i * per);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, bTrans ? CblasTrans : CblasNoTrans, m, cols, k, 1f, a0, lda,
-                    bBlocks[i], ldb, beta, cBlocks[i], ldc);
-        }
+    /** A heap copy of the {@code rows × cols} matrix at {@code off} (leading dimension {@code ld}) with its gaps. */
+    private static float[] region(NativeFloats f, long off, int rows, int ld, int cols) {
+        float[] h = new float[(rows - 1) * ld + cols];
+        f.view.get((int) off, h, 0, h.length);
+        return h;
     }
 }

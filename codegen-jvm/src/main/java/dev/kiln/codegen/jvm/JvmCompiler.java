@@ -333,10 +333,7 @@ public final class JvmCompiler {
         } catch (LoweringException | UnsupportedOperationException e) {
             g.plan = null;
             g.kernel = -1;
-            if (g.gemm != null) {
-                g.gemm.close();
-                g.gemm = null;
-            }
+            g.gemm = null;
             g.fallback = new Interpreter(GroupCheck.standalone(n), Map.of());
             fallbacks.add(what + ": not lowered (" + e.getMessage() + "); its block runs on the eager kernels");
         }

@@ -228,7 +228,4 @@ final class LinearAnchor extends GemmAnchor {
 
     @Override
     long[] shape(Frame f, int id) { return ((State) f.anchorState(id)).shape; }
-
-    @Override
-    public void close() { w.close(); }
 }

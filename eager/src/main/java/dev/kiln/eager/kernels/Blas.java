@@ -5,7 +5,6 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_dgemm;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
-import static org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads;
 
 import dev.kiln.eager.Parallel;
 import java.nio.DoubleBuffer;
@@ -48,7 +47,7 @@ final class Blas {
     static final long SPLIT_FMAS = 1L << 22;
 
     static {
-        blas_set_num_threads(1);
+        NativeBlas.load(); // the one JavaCPP initialisation (see NativeBlas); sets OpenBLAS to one thread
     }
 
     private Blas() {}

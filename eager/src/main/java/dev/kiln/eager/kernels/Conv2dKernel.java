@@ -100,7 +100,7 @@ final class Conv2dKernel {
                     cols = new Matrix(col, 0, k, l, l, 1);
                 }
                 Matrix wg = new Matrix(wt.storage().array(), wt.storageOffset() + gi * og * k, og, k, k, 1);
-                Blas.gemm(wg, cols, outArr, (b * o + gi * og) * l);
+                Gemm.gemm(wg, cols, outArr, (b * o + gi * og) * l);
             }
         }
         if (bias != null) addBias(out, n, o, l, Dense.toDoubles(bias));

@@ -35,7 +35,7 @@ final class LinalgKernels {
         checkRank(Op.MM, "mat2", b, 2);
         checkInner(Op.MM, "mat2", a, b, a.intShape()[1], b.intShape()[0]);
         Tensor out = Tensor.empty(a.dtype(), a.intShape()[0], b.intShape()[1]);
-        Blas.gemm(Matrix.of(a), Matrix.of(b), out.storage().array(), 0);
+        Gemm.gemm(Matrix.of(a), Matrix.of(b), out.storage().array(), 0);
         return out;
     }
 
@@ -83,7 +83,7 @@ final class LinalgKernels {
         // [B..., m, k] @ [k, n] with mergeable batch dims: one GEMM of (B·m) rows instead of B small ones.
         Matrix folded = y.batchShape.length == 0 ? x.foldedRows() : null;
         if (folded != null) {
-            Blas.gemm(folded, y.slice(y.offset), out.storage().array(), 0);
+            Gemm.gemm(folded, y.slice(y.offset), out.storage().array(), 0);
         } else {
             x.times(y, batch, out);
         }
@@ -129,7 +129,7 @@ final class LinalgKernels {
         }
         Matrix a = new Matrix(xc.storage().array(), xc.storageOffset(), m, in, xs.length >= 2 ? rowStride : in,
                 xc.strides()[xs.length - 1]);
-        Blas.gemm(a, Matrix.of(w).transposed(), out.storage().array(), 0);
+        Gemm.gemm(a, Matrix.of(w).transposed(), out.storage().array(), 0);
         if (bias != null) addBias(out, m, outF, bias);
         return out;
     }
@@ -263,7 +263,7 @@ final class LinalgKernels {
             int offB = other.offset;
             Object c = out.storage().array();
             for (int bi = 0; bi < total; bi++) {
-                Blas.gemm(slice(offA), other.slice(offB), c, bi * block);
+                Gemm.gemm(slice(offA), other.slice(offB), c, bi * block);
                 // Odometer step over the broadcast batch index.
                 for (int d = batch.length - 1; d >= 0; d--) {
                     idx[d]++;

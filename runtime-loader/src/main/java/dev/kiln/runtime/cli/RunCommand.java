@@ -33,7 +33,8 @@ final class RunCommand {
         if (threads != null) Parallel.setNumThreads(cl.positiveInt("--threads", 1));
         boolean timing = cl.flag("--timing");
         long t0 = System.nanoTime();
-        LoadedModel model = ModelFiles.load(archive, ModelFiles.loadOptions(cl));
+        // One call, then exit: no background load of OpenBLAS (its small products run in Java; LoadOptions).
+        LoadedModel model = ModelFiles.load(archive, ModelFiles.loadOptions(cl).withWarmKernels(false));
         long t1 = System.nanoTime();
         if (cl.flag("--verbose")) for (String note : model.codeNotes()) err.println("kiln run: " + note);
         Tensor[] inputs = ModelFiles.readInputs(cl.all("--input"));
