@@ -41,6 +41,28 @@ public final class Dispatcher {
         return false;
     }
 
+    /**
+     * Runs a one-output op as {@link #call1} does, but with its result written into {@code into} where the op's
+     * kernel can ({@link Kernel.Into}: a float32 result of exactly {@code into.length} elements); the result is then
+     * a tensor over {@code into}, whose old contents are overwritten. Ops without such a kernel, calls under an
+     * interceptor (tracing) and calls whose inputs require grad run exactly as {@link #call1}, with a fresh result.
+     * For compiled code's reused buffers: the caller must not let the result outlive the buffer's next use.
+     */
+    public static Tensor callInto(Op op, Attrs attrs, float[] into, Tensor... inputs) {
+        if (!(KernelRegistry.kernel(op) instanceof Kernel.Into k) || !INTERCEPTORS.get().isEmpty()
+                || anyRequiresGrad(inputs)) {
+            return call1(op, attrs, inputs);
+        }
+        if (attrs.op() != op) {
+            throw new IllegalArgumentException("attributes built for " + attrs.op() + " passed to " + op);
+        }
+        checkInputs(op, inputs);
+        return k.apply1(inputs, attrs, into);
+    }
+
+    /** Whether {@link #callInto} can write {@code op}'s result into a caller's array. */
+    public static boolean hasIntoKernel(Op op) { return KernelRegistry.kernel(op) instanceof Kernel.Into; }
+
     /** Runs an op with exactly one output. */
     public static Tensor call1(Op op, Attrs attrs, Tensor... inputs) {
         return call(op, attrs, inputs)[0];

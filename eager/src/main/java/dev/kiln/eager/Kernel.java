@@ -26,4 +26,22 @@ public interface Kernel {
     }
 
     static Kernel single(Single k) { return k; }
+
+    /**
+     * A one-output kernel that can write its result into a caller's float array: compiled code passes the buffers
+     * of its memory plan ({@link Dispatcher#callInto}), so a steady-state call allocates no result array.
+     */
+    interface Into extends Single {
+        /**
+         * As {@link #apply1(Tensor[], Attrs)}, with the result's elements in {@code into} (a contiguous tensor over
+         * it) when the result is float32 of exactly {@code into.length} elements; otherwise a fresh result. A kernel
+         * whose result may be a view (reshape) returns the view when it can, leaving {@code into} unused.
+         */
+        Tensor apply1(Tensor[] inputs, Attrs attrs, float[] into);
+
+        @Override
+        default Tensor apply1(Tensor[] inputs, Attrs attrs) { return apply1(inputs, attrs, null); }
+    }
+
+    static Kernel into(Into k) { return k; }
 }

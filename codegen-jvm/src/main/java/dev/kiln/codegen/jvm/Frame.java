@@ -1,5 +1,6 @@
 package dev.kiln.codegen.jvm;
 
+import dev.kiln.eager.KilnException;
 import dev.kiln.eager.Tensor;
 import dev.kiln.ir.Attrs;
 import java.util.Map;
@@ -20,6 +21,8 @@ public final class Frame {
     /** Per node id: a compiled GEMM anchor's buffers in this context ({@link GemmAnchor}), made on first use. */
     private final Object[] anchorStates;
     private final Tensor[][] anchorArgs;
+    /** Per node id: the element count of a result written into a pooled buffer by an eager kernel, or -1. */
+    private final int[] intoSizes;
 
     Frame(Program program, Map<String, Long> bindings) {
         this.program = program;
@@ -31,6 +34,23 @@ public final class Frame {
         buffers = new float[program.bufferCount][];
         anchorStates = new Object[n];
         anchorArgs = new Tensor[n][];
+        intoSizes = new int[n];
+        java.util.Arrays.fill(intoSizes, -1);
+    }
+
+    /**
+     * The element count of the result that node {@code id}'s eager kernel writes into a pooled buffer (an op with an
+     * {@link Program#intoSlot}, or a fusion group's eager anchor), its shape {@code dims} evaluated once.
+     */
+    int intoSize(int id, dev.kiln.ir.sym.SymExpr[] dims) {
+        int n = intoSizes[id];
+        if (n < 0) {
+            long t = 1;
+            for (dev.kiln.ir.sym.SymExpr d : dims) t *= d.eval(bindings);
+            if (t > Integer.MAX_VALUE) throw new KilnException("a result of " + t + " elements is over 2^31-1");
+            intoSizes[id] = n = (int) t;
+        }
+        return n;
     }
 
     /** The buffers GEMM anchor node {@code id} keeps in this context, or null before its first call. */

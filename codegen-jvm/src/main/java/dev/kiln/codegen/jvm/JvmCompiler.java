@@ -2,9 +2,11 @@ package dev.kiln.codegen.jvm;
 
 import static org.objectweb.asm.Opcodes.*;
 
+import dev.kiln.eager.Dispatcher;
 import dev.kiln.eager.KilnException;
 import dev.kiln.eager.Tensor;
 import dev.kiln.eager.interp.Interpreter;
+import dev.kiln.ir.DType;
 import dev.kiln.ir.Op;
 import dev.kiln.ir.OpTrait;
 import dev.kiln.ir.graph.Block;
@@ -66,7 +68,8 @@ public final class JvmCompiler {
 
     /** Ops whose eager kernels always return a fresh tensor, never a view of an input: pooled buffers may feed them. */
     private static final Set<Op> FRESH = EnumSet.of(Op.LINEAR, Op.MATMUL, Op.MM, Op.BMM, Op.CONV2D, Op.SOFTMAX,
-            Op.LOG_SOFTMAX, Op.LAYER_NORM, Op.SUM, Op.MEAN, Op.MAX_POOL2D, Op.AVG_POOL2D, Op.ADAPTIVE_AVG_POOL2D);
+            Op.LOG_SOFTMAX, Op.LAYER_NORM, Op.SUM, Op.MEAN, Op.MAX_POOL2D, Op.AVG_POOL2D, Op.ADAPTIVE_AVG_POOL2D,
+            Op.CAT, Op.STACK, Op.EMBEDDING);
 
     private JvmCompiler() {}
 
@@ -291,6 +294,10 @@ public final class JvmCompiler {
                 Node a = lg.anchor();
                 g.anchorOp = ((NodeKind.OpCall) a.kind()).op();
                 g.anchorAttrs = ((NodeKind.OpCall) a.kind()).attrs();
+                if (a.outputs().size() == 1 && a.outputs().get(0).type() instanceof TensorType t
+                        && t.dtype() == DType.FLOAT32) {
+                    g.anchorShape = t.shape().dims().toArray(SymExpr[]::new);
+                }
                 g.anchorInputs = new int[a.inputs().size()];
                 g.anchorConsts = new Tensor[a.inputs().size()];
                 for (int i = 0; i < a.inputs().size(); i++) {
@@ -375,24 +382,42 @@ public final class JvmCompiler {
         return " (" + String.join(", ", names) + ")";
     }
 
-    /** The memory plan: a lowered group's result gets a pooled buffer when it cannot escape the call. */
+    /**
+     * The memory plan: a lowered group's result, and a packed anchor's result, gets a pooled buffer when it cannot
+     * escape the call ({@link #internal}).
+     */
     private static void plan(Block top, Program p) {
         Set<Value> results = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         results.addAll(top.results());
         for (int id = 0; id < p.nodes.length; id++) {
+            Node n = p.nodes[id];
+            if (p.anchors[id] != null && internal(n.outputs().get(0), p, results)) p.anchorSlot[id] = p.bufferCount++;
+            if (p.anchors[id] == null && writesInto(n) && internal(n.outputs().get(0), p, results)) {
+                p.intoSlot[id] = p.bufferCount++;
+                p.intoShape[id] = ((TensorType) n.outputs().get(0).type()).shape().dims().toArray(SymExpr[]::new);
+            }
             Program.Group g = p.groups[id];
             if (g == null || g.plan == null) continue;
-            Node n = p.nodes[id];
-            if (g.gemm != null) g.gemmSlot = p.bufferCount++;
+            if (g.gemm != null) {
+                g.gemmSlot = p.bufferCount++;
+            } else if (g.anchorOp != null && g.anchorShape != null && Dispatcher.hasIntoKernel(g.anchorOp)) {
+                g.gemmSlot = p.bufferCount++;
+            }
             g.bufferSlot = new int[n.outputs().size()];
             for (int j = 0; j < g.bufferSlot.length; j++) {
-                Value v = n.outputs().get(j);
-                g.bufferSlot[j] = !results.contains(v) && internalUses(v, p) ? p.bufferCount++ : -1;
+                g.bufferSlot[j] = internal(n.outputs().get(j), p, results) ? p.bufferCount++ : -1;
             }
         }
     }
 
-    private static boolean internalUses(Value v, Program p) {
+    /**
+     * Whether {@code v}'s storage cannot outlive the call, so it may live in a buffer the frame reuses: it is not a
+     * graph result, and every reader is a lowered group, an op whose eager kernel returns a fresh tensor, a size or
+     * guard read, or an op whose result may share {@code v}'s storage ({@link #mayAlias}: views, {@code reshape})
+     * and is itself internal.
+     */
+    private static boolean internal(Value v, Program p, Set<Value> results) {
+        if (results.contains(v)) return false;
         for (Use u : v.uses()) {
             NodeKind k = u.user().kind();
             if (k instanceof NodeKind.Fused) {
@@ -401,12 +426,38 @@ public final class JvmCompiler {
             } else if (k instanceof NodeKind.OpCall c) {
                 Op op = c.op();
                 boolean fresh = FRESH.contains(op) || op.has(OpTrait.ELEMENTWISE) && op != Op.TO_DTYPE && op != Op.CLONE;
-                if (!fresh) return false;
+                if (fresh) continue;
+                if (!mayAlias(op)) return false;
+                for (Value out : u.user().outputs()) if (!internal(out, p, results)) return false;
             } else if (!(k instanceof NodeKind.Guard || k instanceof NodeKind.Size)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Whether top-level node {@code n} runs an eager kernel that can write its float32 result into a pooled buffer
+     * ({@code Dispatcher.hasIntoKernel}). A {@code reshape}/{@code flatten} copies only when its input's layout
+     * forbids a view, so it gets a buffer only when that input comes from a transpose, permute or expand (else the
+     * buffer would sit unused).
+     */
+    private static boolean writesInto(Node n) {
+        if (!(n.kind() instanceof NodeKind.OpCall c) || n.outputs().size() != 1) return false;
+        if (!(n.outputs().get(0).type() instanceof TensorType t) || t.dtype() != DType.FLOAT32) return false;
+        if (!Dispatcher.hasIntoKernel(c.op())) return false;
+        if (c.op() == Op.RESHAPE || c.op() == Op.FLATTEN) {
+            Node producer = n.input(0).producer();
+            return producer != null && producer.kind() instanceof NodeKind.OpCall pc
+                    && (pc.op() == Op.TRANSPOSE || pc.op() == Op.PERMUTE || pc.op() == Op.EXPAND);
+        }
+        return true;
+    }
+
+    /** Ops whose eager result may be (or may view) their input's storage. */
+    private static boolean mayAlias(Op op) {
+        return op.has(OpTrait.VIEW) || op == Op.RESHAPE || op == Op.FLATTEN
+                || op == Op.TO_DTYPE || op == Op.CLONE;
     }
 
     private static byte[] emit(String name, Block top, List<MethodNode> kernels) {

@@ -5,6 +5,7 @@ import dev.kiln.eager.KilnException;
 import dev.kiln.eager.Parallel;
 import dev.kiln.eager.Tensor;
 import dev.kiln.eager.interp.GuardFailedException;
+import dev.kiln.ir.Op;
 import dev.kiln.ir.graph.Node;
 import dev.kiln.ir.graph.NodeKind;
 import dev.kiln.ir.text.IrPrinter;
@@ -33,11 +34,17 @@ public final class KilnKernels {
         try {
             GemmAnchor a = p.anchors[id];
             if (a != null) {
-                float[] out = a.run(f, id, in, -1);
+                float[] out = a.run(f, id, in, p.anchorSlot[id]);
                 return new Tensor[] {Tensor.wrap(out, a.shape(f, id))};
             }
             Node n = p.nodes[id];
-            return Dispatcher.call(((NodeKind.OpCall) n.kind()).op(), f.attrs(id, p.attrs[id]), in);
+            Op op = ((NodeKind.OpCall) n.kind()).op();
+            int slot = p.intoSlot[id];
+            if (slot >= 0) {
+                float[] into = f.buffer(slot, f.intoSize(id, p.intoShape[id]));
+                return new Tensor[] {Dispatcher.callInto(op, f.attrs(id, p.attrs[id]), into, in)};
+            }
+            return Dispatcher.call(op, f.attrs(id, p.attrs[id]), in);
         } catch (GuardFailedException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -101,9 +108,16 @@ public final class KilnKernels {
         if (g.anchorOp != null) {
             Tensor[] ai = f.anchorInputs(id, g.anchorInputs.length);
             for (int i = 0; i < ai.length; i++) ai[i] = g.anchorInputs[i] >= 0 ? (Tensor) in[g.anchorInputs[i]] : g.anchorConsts[i];
-            // The compiled GEMM path writes into a pooled buffer (the anchor's result never leaves the group).
-            anchor = g.gemm != null ? g.gemm.run(f, id, ai, g.gemmSlot)
-                    : data(Dispatcher.call(g.anchorOp, f.attrs(id, g.anchorAttrs), ai)[0]);
+            // The compiled GEMM path, and an eager kernel that can (Dispatcher.callInto), write into a pooled buffer
+            // (the anchor's result never leaves the group).
+            if (g.gemm != null) {
+                anchor = g.gemm.run(f, id, ai, g.gemmSlot);
+            } else if (g.gemmSlot >= 0) {
+                float[] into = f.buffer(g.gemmSlot, f.intoSize(id, g.anchorShape));
+                anchor = data(Dispatcher.callInto(g.anchorOp, f.attrs(id, g.anchorAttrs), into, ai));
+            } else {
+                anchor = data(Dispatcher.call(g.anchorOp, f.attrs(id, g.anchorAttrs), ai)[0]);
+            }
             Arrays.fill(ai, null);
         }
         for (int i = 0; i < nOps; i++) {

@@ -61,6 +61,8 @@ final class LinearAnchor extends GemmAnchor {
         final Parallel.RangeBody panelBody;
         float[] x;
         int xOff;
+        /** The input's row stride in the current call ({@code k} when dense). */
+        int ldx;
         float[] out;
         /** The panel form: the BLAS form of the same shape, run while the gate is closed (made on first need). */
         State blas;
@@ -73,7 +75,8 @@ final class LinearAnchor extends GemmAnchor {
             panel = panels != null && m >= PANEL_MIN_ROWS && m <= PANEL_ROWS;
             if (panel) {
                 scratch = new float[PanelGemm.WIDTH];
-                panelBody = (p0, p1) -> PanelGemm.run(m, n, k, x, xOff, k, panels, panelBias, out, 0, n, p0, p1, scratch);
+                panelBody = (p0, p1) -> PanelGemm.run(m, n, k, x, xOff, ldx, panels, panelBias, out, 0, n, p0, p1,
+                        scratch);
                 a = null;
                 c = null;
                 biasBlock = null;
@@ -170,9 +173,10 @@ final class LinearAnchor extends GemmAnchor {
             AnchorGate.PANEL_GEMM.start();
             if (s.blas == null) s.blas = new State(m, s.shape, k, n, w, bias, null, null);
             s.lastPanel = false;
-            return blas(f, slot, s.blas, dense(x), m);
+            return blas(f, slot, s.blas, rows(x), m);
         }
-        Tensor xd = dense(x);
+        Tensor xd = rows(x);
+        int ldx = rowStride(xd, k);
         if (s.panel) {
             s.lastPanel = true;
             long t0 = System.nanoTime();
@@ -181,6 +185,7 @@ final class LinearAnchor extends GemmAnchor {
             if ((long) m * n * k >= GemmCall.SPLIT_FMAS && Parallel.numThreads() > 1 && np > 1) {
                 s.x = (float[]) xd.storage().array();
                 s.xOff = xd.storageOffset();
+                s.ldx = ldx;
                 s.out = out;
                 try {
                     Parallel.forRange(np, 1, s.panelBody);
@@ -189,7 +194,7 @@ final class LinearAnchor extends GemmAnchor {
                     s.out = null;
                 }
             } else {
-                PanelGemm.run(m, n, k, (float[]) xd.storage().array(), xd.storageOffset(), k, panels, panelBias, out, 0,
+                PanelGemm.run(m, n, k, (float[]) xd.storage().array(), xd.storageOffset(), ldx, panels, panelBias, out, 0,
                         n, 0, np, s.scratch);
             }
             AnchorGate.PANEL_GEMM.timed((long) m * n * k, System.nanoTime() - t0);
@@ -200,7 +205,13 @@ final class LinearAnchor extends GemmAnchor {
 
     /** The BLAS form of {@link #run} on state {@code s}. */
     private float[] blas(Frame f, int slot, State s, Tensor xd, int m) {
-        s.a.view.put(0, (float[]) xd.storage().array(), xd.storageOffset(), m * k);
+        int ldx = rowStride(xd, k);
+        float[] xa = (float[]) xd.storage().array();
+        if (ldx == k) {
+            s.a.view.put(0, xa, xd.storageOffset(), m * k);
+        } else {
+            for (int i = 0; i < m; i++) s.a.view.put(i * k, xa, xd.storageOffset() + i * ldx, k);
+        }
         if (s.biasBlock != null) s.c.copyFrom(s.biasBlock);
         s.call.run();
         float[] out = result(f, slot, m * n);
@@ -218,6 +229,39 @@ final class LinearAnchor extends GemmAnchor {
     @Override
     void gates(java.util.Set<AnchorGate> into) {
         if (panels != null) into.add(AnchorGate.PANEL_GEMM);
+    }
+
+    /**
+     * {@code x} itself when its rows (last dim, {@code k} values) are contiguous runs at one stride — a row of a
+     * batch ({@code select}), a slice of rows — so the GEMM reads it in place ({@link #rowStride}); else a dense copy
+     * (allocates; other views).
+     */
+    private Tensor rows(Tensor x) { return rowStride(x, k) > 0 ? x : dense(x); }
+
+    /**
+     * The distance between consecutive rows of {@code x} seen as an {@code [numel/k, k]} matrix, or -1 when its
+     * rows are not contiguous runs at one stride (the last dim's stride is not 1, or the leading dims do not fold).
+     */
+    static int rowStride(Tensor x, int k) {
+        if (x.isContiguous()) return x.dim() > 0 && x.size(x.dim() - 1) == k ? k : -1;
+        // Sizes and strides one by one: no array copies on the per-call path.
+        int r = x.dim();
+        if (r == 0 || x.size(r - 1) != k || k > 1 && x.stride(r - 1) != 1) return -1;
+        int ld = -1;
+        long next = -1; // the stride the next-outer non-unit dim must have to fold with the ones inside it
+        for (int d = r - 2; d >= 0; d--) {
+            long size = x.size(d);
+            if (size == 1) continue;
+            int stride = x.stride(d);
+            if (ld < 0) {
+                if (stride < k) return -1; // rows must not overlap
+                ld = stride;
+            } else if (stride != next) {
+                return -1;
+            }
+            next = (long) stride * size;
+        }
+        return ld < 0 ? k : ld;
     }
 
     private static boolean sameLead(long[] shape, int[] xs) {

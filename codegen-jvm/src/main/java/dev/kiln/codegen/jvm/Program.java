@@ -19,6 +19,15 @@ final class Program {
     final Group[] groups;
     /** Per top-level op node: its compiled GEMM path (packed constant weight), or null for the eager kernel. */
     final GemmAnchor[] anchors;
+    /** Per top-level op node with an anchor: the pooled buffer slot of its result, or -1 when it escapes. */
+    final int[] anchorSlot;
+    /**
+     * Per top-level op node that runs on an eager kernel able to write into a caller's array
+     * ({@code Dispatcher.callInto}): the pooled buffer slot of its float32 result, or -1 (a fresh result).
+     */
+    final int[] intoSlot;
+    /** Per node with an {@link #intoSlot}: its result's shape, evaluated under each frame's size bindings. */
+    final dev.kiln.ir.sym.SymExpr[][] intoShape;
     int bufferCount;
     GeneratedGraph graph;
 
@@ -28,6 +37,11 @@ final class Program {
         constants = new Object[n];
         groups = new Group[n];
         anchors = new GemmAnchor[n];
+        anchorSlot = new int[n];
+        java.util.Arrays.fill(anchorSlot, -1);
+        intoSlot = new int[n];
+        java.util.Arrays.fill(intoSlot, -1);
+        intoShape = new dev.kiln.ir.sym.SymExpr[n][];
     }
 
     /** A fusion group: its generated kernel ({@code kernel} ≥ 0) or, when not lowered, an interpreter of its block. */
@@ -44,8 +58,13 @@ final class Program {
         int anchorOperand = -1;
         /** The anchor's compiled GEMM path, or null when the anchor runs on its eager kernel. */
         GemmAnchor gemm;
-        /** The pooled buffer slot the compiled anchor writes its result into (it never escapes the group). */
+        /**
+         * The pooled buffer slot the anchor writes its result into (it never escapes the group): the compiled GEMM
+         * path's, or an eager anchor's that can write into a caller's array; -1 for an eager anchor that cannot.
+         */
         int gemmSlot = -1;
+        /** The anchor's float32 result shape (null for another result type); an eager anchor's buffer is sized by it. */
+        dev.kiln.ir.sym.SymExpr[] anchorShape;
         /** Per kernel operand: its constant tensor, or null when it is a group input or the anchor's result. */
         Tensor[] operandConsts;
         SymExpr[] domain;

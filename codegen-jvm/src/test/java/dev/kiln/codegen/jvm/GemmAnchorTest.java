@@ -80,6 +80,44 @@ class GemmAnchorTest {
         }
     }
 
+    /**
+     * Inputs whose rows are contiguous runs at a larger stride (a {@code select} of one step of a sequence, a row
+     * slice) are read in place, on both the BLAS form (gate held closed) and the panel form (gate open), and agree
+     * with float64; the stride is found by {@link LinearAnchor#rowStride}, which refuses layouts that do not fold.
+     */
+    @Test
+    void linearReadsRowStridedViewsInPlaceOnBothForms() {
+        float[] w = ramp(23 * 37, 0.5, 0.1);
+        float[] b = ramp(23, 1, 2);
+        try (CompiledModule m = compile(LINEAR, Map.of("w", Tensor.wrap(w, 23, 37), "b", Tensor.wrap(b, 23)))) {
+            for (int rows : new int[] {2, 8}) {
+                // [rows, 3, 37] storage at offset 4; step 1 of the middle dim: rows of 37 at stride 111.
+                float[] big = ramp(4 + rows * 3 * 37, 1.25, rows);
+                Tensor x = Tensor.fromStorage(Storage.wrap(big), new int[] {rows, 37}, new int[] {3 * 37, 1}, 4 + 37);
+                assertEquals(3 * 37, LinearAnchor.rowStride(x, 37));
+                float[] xs = values(x);
+                try {
+                    AnchorGate.PANEL_GEMM.hold();
+                    assertClose(linearRef(xs, rows, 37, w, 23, b), values(m.forward(x).get(0)), 1e-5, "BLAS, rows=" + rows);
+                    AnchorGate.PANEL_GEMM.reset();
+                    AnchorGate.PANEL_GEMM.markReady();
+                    assertClose(linearRef(xs, rows, 37, w, 23, b), values(m.forward(x).get(0)), 1e-5, "panels, rows=" + rows);
+                } finally {
+                    AnchorGate.PANEL_GEMM.reset();
+                }
+            }
+        }
+        float[] any = new float[400];
+        assertEquals(37, LinearAnchor.rowStride(Tensor.fromStorage(Storage.wrap(any), new int[] {2, 4, 37},
+                new int[] {148, 37, 1}, 0), 37), "dense rank 3 folds");
+        assertEquals(-1, LinearAnchor.rowStride(Tensor.fromStorage(Storage.wrap(any), new int[] {2, 4, 37},
+                new int[] {160, 37, 1}, 0), 37), "a gap between batches does not fold");
+        assertEquals(-1, LinearAnchor.rowStride(Tensor.fromStorage(Storage.wrap(any), new int[] {4, 37},
+                new int[] {1, 4}, 0), 37), "transposed rows are not contiguous");
+        assertEquals(-1, LinearAnchor.rowStride(Tensor.fromStorage(Storage.wrap(any), new int[] {4, 37},
+                new int[] {0, 1}, 0), 37), "broadcast rows overlap");
+    }
+
     @Test
     void linearOnANonContiguousOffsetInputAndARank3Input() {
         String ir = """

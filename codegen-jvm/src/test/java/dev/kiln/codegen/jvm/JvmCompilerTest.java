@@ -221,6 +221,48 @@ class JvmCompilerTest {
         assertEquals(5 * 8 * 4, m.pooledBytes(), "another binding of B has its own context");
     }
 
+    /**
+     * A pooled buffer may flow through views ({@code reshape}, {@code transpose}) into an op that makes a fresh
+     * result; a view of it that is a graph output may not — else the next call would overwrite an output the
+     * caller still holds.
+     */
+    @Test
+    void pooledBuffersFlowThroughViewsButNeverIntoAnOutput() {
+        String ir = """
+                graph(%x : f32[B, 8]):
+                  %a : f32[B, 8] = kiln::fused(%x)
+                    block(%p : f32[B, 8]):
+                      %k : f64[]{wrapped} = const(2.0)
+                      %1 : f32[B, 8] = aten::mul(%p, %k)
+                      return (%1)
+                  %r : f32[B, 2, 4] = aten::reshape(%a, shape=[B, 2, 4])
+                  %t : f32[B, 4, 2] = aten::transpose(%r, dim0=1, dim1=2)
+                  %s : f32[B, 4, 2] = aten::sin(%t)
+                  %v : f32[B, 8] = kiln::fused(%x)
+                    block(%q : f32[B, 8]):
+                      %2 : f32[B, 8] = aten::neg(%q)
+                      return (%2)
+                  %w : f32[B, 2, 4] = aten::reshape(%v, shape=[B, 2, 4])
+                  return (%s, %w)
+                """;
+        CompiledModule m = JvmCompiler.compile(IrParser.parse(ir), Map.of(), CHECKED);
+        float[] x = ramp(24, 1, 0);
+        List<Tensor> first = m.forward(Tensor.wrap(x, 3, 8));
+        assertEquals(3 * 8 * 4, m.pooledBytes(), "%a (read through views by sin) is pooled; %v (viewed by an output) is not");
+        float[] held = first.get(1).contiguous().storage().floats().clone();
+        m.forward(Tensor.wrap(ramp(24, -1, 5), 3, 8));
+        assertArrayEquals(held, first.get(1).contiguous().storage().floats(), "a later call changed an output");
+        for (int b = 0; b < 3; b++) {
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 2; j++) {
+                    // %s[b, i, j] = sin(2 x[b, j*4 + i]); %w is -x.
+                    assertEquals(Math.sin(2.0 * x[b * 8 + j * 4 + i]), first.get(0).getDouble(b, i, j), 1e-6);
+                }
+            }
+        }
+        for (int i = 0; i < 24; i++) assertEquals(-x[i], held[i], 0f);
+    }
+
     @Test
     void forwardIsThreadSafeAndLargeLoopsSplitAcrossThreads() throws Exception {
         int saved = Parallel.numThreads();

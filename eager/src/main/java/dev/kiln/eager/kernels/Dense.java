@@ -12,6 +12,21 @@ final class Dense {
     private Dense() {}
 
     /** {@code t} itself when it is contiguous, else a fresh contiguous copy of the same dtype. */
+    /**
+     * The result tensor of a {@link dev.kiln.eager.Kernel.Into} kernel: a contiguous tensor over {@code into} when
+     * {@code dtype} is float32 and {@code into} has exactly the shape's element count (its contents are garbage:
+     * the kernel must write every element), else a fresh zero-filled tensor.
+     */
+    static Tensor resultInto(float[] into, DType dtype, int[] shape) {
+        if (into != null && dtype == DType.FLOAT32 && into.length == Shapes.numel(shape)) {
+            return Tensor.wrap(into, Shapes.toLongs(shape));
+        }
+        return Tensor.empty(dtype, shape);
+    }
+
+    /** {@link #resultInto}'s test: whether {@code into} is to hold a float32 result of {@code n} elements. */
+    static boolean fits(float[] into, long n) { return into != null && into.length == n; }
+
     static Tensor contiguous(Tensor t) {
         return t.isContiguous() ? t : Copy.contiguous(t);
     }

@@ -18,7 +18,7 @@ final class FactoryKernels {
     private FactoryKernels() {}
 
     static void register(Map<Op, Kernel> table) {
-        KernelRegistry.put(table, Op.ZEROS, Kernel.single(FactoryKernels::zeros));
+        KernelRegistry.put(table, Op.ZEROS, Kernel.into(FactoryKernels::zeros));
         KernelRegistry.put(table, Op.ONES, Kernel.single(FactoryKernels::ones));
         KernelRegistry.put(table, Op.FULL, Kernel.single(FactoryKernels::full));
         KernelRegistry.put(table, Op.ARANGE, Kernel.single(ArangeKernel::arange));
@@ -26,8 +26,11 @@ final class FactoryKernels {
         KernelRegistry.put(table, Op.RANDN, Kernel.single(RandomKernels::randn));
     }
 
-    static Tensor zeros(Tensor[] in, Attrs attrs) {
-        return Tensor.empty(attrs.getDType("dtype"), shape(attrs, Op.ZEROS)); // storage starts zero-filled
+    /** {@code zeros}; a float32 result in {@code into} (zero-filled here) when it fits. */
+    static Tensor zeros(Tensor[] in, Attrs attrs, float[] into) {
+        Tensor t = Dense.resultInto(into, attrs.getDType("dtype"), shape(attrs, Op.ZEROS));
+        if (t.storage().array() == into) java.util.Arrays.fill(into, 0f); // a fresh tensor starts zero-filled
+        return t;
     }
 
     static Tensor ones(Tensor[] in, Attrs attrs) { return filled(attrs, 1L, Op.ONES); }

@@ -20,7 +20,8 @@ final class JoinKernels {
      * legacy 1-d empty tensors (shape {@code [0]}) which are skipped for shapes (yet count for the dtype). If every
      * input is skipped the result is an empty 1-d tensor.
      */
-    static Tensor cat(Tensor[] tensors, Attrs attrs) {
+    /** {@code cat}; always a fresh result, in {@code into} when it fits ({@link Dense#resultInto}). */
+    static Tensor cat(Tensor[] tensors, Attrs attrs, float[] into) {
         requireNonEmpty(tensors, Op.CAT);
         DType dtype = tensors[0].dtype();
         for (int i = 0; i < tensors.length; i++) {
@@ -57,7 +58,7 @@ final class JoinKernels {
         }
         int[] shape = refShape.clone();
         shape[dim] = checkedSize(total, Op.CAT);
-        Tensor out = Tensor.empty(dtype, shape);
+        Tensor out = Dense.resultInto(into, dtype, shape);
         long at = 0;
         for (Tensor t : tensors) {
             if (skipped(t)) continue;
@@ -72,7 +73,8 @@ final class JoinKernels {
     private static boolean skipped(Tensor t) { return t.dim() == 1 && t.numel() == 0; }
 
     /** Joins equal-shaped tensors along a new dimension {@code dim} in {@code [-rank-1, rank]}. */
-    static Tensor stack(Tensor[] tensors, Attrs attrs) {
+    /** {@code stack}; always a fresh result, in {@code into} when it fits ({@link Dense#resultInto}). */
+    static Tensor stack(Tensor[] tensors, Attrs attrs, float[] into) {
         requireNonEmpty(tensors, Op.STACK);
         int[] shape0 = tensors[0].intShape();
         int dim = ViewKernels.wrapInsertionDim(attrs.getInt("dim"), shape0.length, Op.STACK, "dim");
@@ -85,7 +87,7 @@ final class JoinKernels {
             }
             dtype = DType.promote(dtype, tensors[i].dtype());
         }
-        Tensor out = Tensor.empty(dtype, Views.insert(shape0, dim, checkedSize(tensors.length, Op.STACK)));
+        Tensor out = Dense.resultInto(into, dtype, Views.insert(shape0, dim, checkedSize(tensors.length, Op.STACK)));
         for (int i = 0; i < tensors.length; i++) Copy.into(tensors[i], Views.select(out, dim, i));
         return out;
     }

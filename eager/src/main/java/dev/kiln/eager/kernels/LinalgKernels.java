@@ -23,7 +23,7 @@ final class LinalgKernels {
     static void register(Map<Op, Kernel> table) {
         KernelRegistry.put(table, Op.MM, Kernel.single((in, attrs) -> mm(in[0], in[1])));
         KernelRegistry.put(table, Op.BMM, Kernel.single((in, attrs) -> bmm(in[0], in[1])));
-        KernelRegistry.put(table, Op.MATMUL, Kernel.single((in, attrs) -> matmul(in[0], in[1])));
+        KernelRegistry.put(table, Op.MATMUL, Kernel.into((in, attrs, into) -> matmul(in[0], in[1], into)));
         KernelRegistry.put(table, Op.LINEAR, Kernel.single((in, attrs) -> linear(in[0], in[1], in[2])));
     }
 
@@ -62,7 +62,10 @@ final class LinalgKernels {
      * operand a column vector (their unit dim removed from the result), and N-d operands are stacks of matrices
      * whose batch dims broadcast.
      */
-    static Tensor matmul(Tensor a, Tensor b) {
+    static Tensor matmul(Tensor a, Tensor b) { return matmul(a, b, null); }
+
+    /** {@link #matmul(Tensor, Tensor)} with the result in {@code into} when it fits ({@link Dense#resultInto}). */
+    static Tensor matmul(Tensor a, Tensor b, float[] into) {
         checkDtypes(Op.MATMUL, a, b);
         if (a.dim() == 0 || b.dim() == 0) {
             throw new KilnException(Op.MATMUL + ": expected both arguments to be at least 1-d, found " + a.dim()
@@ -79,7 +82,7 @@ final class LinalgKernels {
         int[] batch = Shapes.broadcast(x.batchShape, y.batchShape, Op.MATMUL);
         int[] outShape = concat(batch, a.dim() >= 2 ? new int[] {x.rows} : new int[0],
                 b.dim() >= 2 ? new int[] {y.cols} : new int[0]);
-        Tensor out = Tensor.empty(a.dtype(), outShape);
+        Tensor out = Dense.resultInto(into, a.dtype(), outShape);
         // [B..., m, k] @ [k, n] with mergeable batch dims: one GEMM of (B·m) rows instead of B small ones.
         Matrix folded = y.batchShape.length == 0 ? x.foldedRows() : null;
         if (folded != null) {

@@ -20,15 +20,15 @@ final class NnKernels {
 
     static void register(Map<Op, Kernel> table) {
         KernelRegistry.put(table, Op.CONV2D, Kernel.single((in, a) -> Conv2dKernel.apply(in[0], in[1], in[2], a)));
-        KernelRegistry.put(table, Op.MAX_POOL2D, Kernel.single((in, a) -> PoolKernels.maxPool2d(in[0], a)));
+        KernelRegistry.put(table, Op.MAX_POOL2D, Kernel.into((in, a, into) -> PoolKernels.maxPool2d(in[0], a, into)));
         KernelRegistry.put(table, Op.AVG_POOL2D, Kernel.single((in, a) -> PoolKernels.avgPool2d(in[0], a)));
         KernelRegistry.put(table, Op.ADAPTIVE_AVG_POOL2D,
                 Kernel.single((in, a) -> PoolKernels.adaptiveAvgPool2d(in[0], a)));
         KernelRegistry.put(table, Op.BATCH_NORM,
                 Kernel.single((in, a) -> NormKernels.batchNorm(in[0], in[1], in[2], in[3], in[4], a)));
         KernelRegistry.put(table, Op.LAYER_NORM,
-                Kernel.single((in, a) -> NormKernels.layerNorm(in[0], in[1], in[2], a)));
-        KernelRegistry.put(table, Op.EMBEDDING, Kernel.single((in, a) -> embedding(in[0], in[1], a)));
+                Kernel.into((in, a, into) -> NormKernels.layerNorm(in[0], in[1], in[2], a, into)));
+        KernelRegistry.put(table, Op.EMBEDDING, Kernel.into((in, a, into) -> embedding(in[0], in[1], a, into)));
         KernelRegistry.put(table, Op.DROPOUT, Kernel.single((in, a) -> dropout(in[0], a)));
     }
 
@@ -38,7 +38,8 @@ final class NnKernels {
      * Rows of {@code weight [V, D]} picked by {@code indices} (int32 or int64, any shape): the result has shape
      * {@code indices.shape + [D]} and the weight's dtype. {@code padding_idx} only matters for gradients.
      */
-    static Tensor embedding(Tensor weight, Tensor indices, Attrs attrs) {
+    /** Rows of {@code weight} picked by {@code indices}; the result in {@code into} when it fits. */
+    static Tensor embedding(Tensor weight, Tensor indices, Attrs attrs, float[] into) {
         if (weight.dim() != 2) {
             throw new KilnException(attrs.op() + ": argument 'weight' expected a 2-d tensor [num_embeddings, "
                     + "embedding_dim], found " + weight.dim() + "-d shape " + Arrays.toString(weight.intShape()));
@@ -59,7 +60,7 @@ final class NnKernels {
         int[] is = indices.intShape();
         int[] outShape = Arrays.copyOf(is, is.length + 1);
         outShape[is.length] = dim;
-        Tensor out = Tensor.empty(weight.dtype(), outShape);
+        Tensor out = Dense.resultInto(into, weight.dtype(), outShape);
         Tensor w = Dense.contiguous(weight);
         Object src = w.storage().array();
         Object dst = out.storage().array();

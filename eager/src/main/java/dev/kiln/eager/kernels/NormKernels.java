@@ -6,6 +6,7 @@ import dev.kiln.eager.Shapes;
 import dev.kiln.eager.Storage;
 import dev.kiln.eager.Tensor;
 import dev.kiln.ir.Attrs;
+import dev.kiln.ir.DType;
 import java.util.Arrays;
 
 /**
@@ -131,6 +132,14 @@ final class NormKernels {
 
     /** Normalises over the trailing {@code normalized_shape} dims; {@code weight}/{@code bias} have that shape. */
     static Tensor layerNorm(Tensor input, Tensor weight, Tensor bias, Attrs attrs) {
+        return layerNorm(input, weight, bias, attrs, null);
+    }
+
+    /**
+     * {@link #layerNorm(Tensor, Tensor, Tensor, Attrs)}; a float32 result in {@code into} when it fits
+     * ({@link Dense#resultInto}).
+     */
+    static Tensor layerNorm(Tensor input, Tensor weight, Tensor bias, Attrs attrs, float[] into) {
         NnArgs.requireFloating(attrs, "input", input);
         long[] ns = attrs.getInts("normalized_shape");
         int[] shape = input.intShape();
@@ -153,6 +162,7 @@ final class NormKernels {
             NnArgs.requireDtype(attrs, arg, t, input.dtype());
         }
         double eps = attrs.getFloat("eps");
+        if (input.dtype() == DType.FLOAT32) return layerNormFloat(input, weight, bias, inner, eps, into);
         double[] x = Dense.toDoubles(input);
         double[] w = weight == null ? null : Dense.toDoubles(weight);
         double[] b = bias == null ? null : Dense.toDoubles(bias);
@@ -180,5 +190,47 @@ final class NormKernels {
             }
         });
         return Dense.fromDoubles(input.dtype(), shape, y);
+    }
+
+    /**
+     * Float32 {@code layer_norm} on the float arrays (a contiguous copy only for views): the same double arithmetic
+     * per element as the general path — mean, variance and {@code (x - mean) / sqrt(var + eps) * w + b} in double,
+     * one rounding to float — without its double copies of the input and the result.
+     */
+    private static Tensor layerNormFloat(Tensor input, Tensor weight, Tensor bias, int d, double eps, float[] into) {
+        Tensor xc = Dense.contiguous(input);
+        float[] x = xc.storage().floats();
+        int xo = xc.storageOffset();
+        Tensor wc = weight == null ? null : Dense.contiguous(weight);
+        Tensor bc = bias == null ? null : Dense.contiguous(bias);
+        float[] w = wc == null ? null : wc.storage().floats();
+        int wo = wc == null ? 0 : wc.storageOffset();
+        float[] b = bc == null ? null : bc.storage().floats();
+        int bo = bc == null ? 0 : bc.storageOffset();
+        Tensor out = Dense.resultInto(into, DType.FLOAT32, input.intShape());
+        float[] y = out.storage().floats();
+        int rows = d == 0 ? 0 : (int) (input.numel() / d);
+        Parallel.forRange(rows, Math.max(1, Parallel.ELEMENTWISE_GRAIN / Math.max(1, d)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = xo + r * d;
+                double sum = 0;
+                for (int i = 0; i < d; i++) sum += x[base + i];
+                double mean = sum / d;
+                double sq = 0;
+                for (int i = 0; i < d; i++) {
+                    double dv = x[base + i] - mean;
+                    sq += dv * dv;
+                }
+                double inv = 1.0 / Math.sqrt(sq / d + eps);
+                int o = r * d;
+                for (int i = 0; i < d; i++) {
+                    double v = (x[base + i] - mean) * inv;
+                    if (w != null) v *= w[wo + i];
+                    if (b != null) v += b[bo + i];
+                    y[o + i] = (float) v;
+                }
+            }
+        });
+        return out;
     }
 }

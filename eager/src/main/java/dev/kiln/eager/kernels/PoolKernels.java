@@ -67,8 +67,9 @@ final class PoolKernels {
 
     // ------------------------------------------------------------------ max_pool2d
 
-    static Tensor maxPool2d(Tensor self, Attrs attrs) {
-        if (self != null && self.dtype() == DType.FLOAT32) return maxPool2dFloat(self, attrs);
+    /** Max pooling; a float32 result in {@code into} when it fits ({@link Dense#resultInto}). */
+    static Tensor maxPool2d(Tensor self, Attrs attrs, float[] into) {
+        if (self != null && self.dtype() == DType.FLOAT32) return maxPool2dFloat(self, attrs, into);
         Planes p = Planes.of(self, attrs);
         Window win = Window.of(attrs, p, true);
         return run(self, p, win.oh, win.ow, win.k[0] * win.k[1], (q, in, ib, out, ob) -> {
@@ -98,7 +99,7 @@ final class PoolKernels {
      * {@code max_pool2d} of a float32 tensor on its float storage (a contiguous copy only for views). Same window
      * rules and NaN propagation as the double path: a NaN in a window is the window's result.
      */
-    private static Tensor maxPool2dFloat(Tensor self, Attrs attrs) {
+    private static Tensor maxPool2dFloat(Tensor self, Attrs attrs, float[] into) {
         Planes p = Planes.of(self, attrs, false);
         Window win = Window.of(attrs, p, true);
         Tensor c = Dense.contiguous(self);
@@ -106,7 +107,8 @@ final class PoolKernels {
         int off = c.storageOffset();
         int oh = win.oh;
         int ow = win.ow;
-        float[] out = new float[p.planes * oh * ow];
+        int n = p.planes * oh * ow;
+        float[] out = Dense.fits(into, n) ? into : new float[n]; // maxPlane writes every element
         int perPlane = Math.max(1, oh * ow * win.k[0] * win.k[1]);
         Parallel.forRange(p.planes, Math.max(1, Parallel.ELEMENTWISE_GRAIN / perPlane), (s, e) -> {
             for (int q = s; q < e; q++) maxPlane(win, p.h, p.w, in, off + q * p.h * p.w, out, q * oh * ow);

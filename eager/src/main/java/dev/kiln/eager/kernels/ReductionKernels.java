@@ -29,8 +29,9 @@ final class ReductionKernels {
         KernelRegistry.put(t, Op.MIN_DIM, (in, at) -> extremeAlongDim(Op.MIN_DIM, in[0], at, false));
         KernelRegistry.put(t, Op.ARGMAX, Kernel.single((in, at) -> argExtreme(Op.ARGMAX, in[0], at, true)));
         KernelRegistry.put(t, Op.ARGMIN, Kernel.single((in, at) -> argExtreme(Op.ARGMIN, in[0], at, false)));
-        KernelRegistry.put(t, Op.SOFTMAX, Kernel.single((in, at) -> softmax(Op.SOFTMAX, in[0], at, false)));
-        KernelRegistry.put(t, Op.LOG_SOFTMAX, Kernel.single((in, at) -> softmax(Op.LOG_SOFTMAX, in[0], at, true)));
+        KernelRegistry.put(t, Op.SOFTMAX, Kernel.into((in, at, into) -> softmax(Op.SOFTMAX, in[0], at, false, into)));
+        KernelRegistry.put(t, Op.LOG_SOFTMAX,
+                Kernel.into((in, at, into) -> softmax(Op.LOG_SOFTMAX, in[0], at, true, into)));
     }
 
     // ------------------------------------------------------------------ sum, mean
@@ -147,7 +148,8 @@ final class ReductionKernels {
 
     // ------------------------------------------------------------------ softmax
 
-    private static Tensor softmax(Op op, Tensor x, Attrs attrs, boolean log) {
+    /** Softmax or log-softmax; the result in {@code into} when it fits ({@link Dense#resultInto}). */
+    private static Tensor softmax(Op op, Tensor x, Attrs attrs, boolean log, float[] into) {
         DType requested = (DType) attrs.getOrNull("dtype");
         DType type = requested != null ? requested : x.dtype();
         if (!type.isFloatingPoint()) {
@@ -156,7 +158,7 @@ final class ReductionKernels {
         }
         int dim = Shapes.wrapDim(attrs.getInt("dim"), x.dim(), op, "dim");
         Tensor src = x.dtype() == type && x.isContiguous() ? x : ElementwiseEngine.cast(x, type);
-        Tensor out = Tensor.empty(type, x.intShape());
+        Tensor out = Dense.resultInto(into, type, x.intShape());
         int[] shape = x.intShape();
         int[] g = outerInner(shape, dim);
         Softmax.run(src.storage(), src.storageOffset(), g[0], x.dim() == 0 ? 1 : shape[dim], g[1], log,

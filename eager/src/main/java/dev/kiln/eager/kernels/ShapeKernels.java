@@ -15,8 +15,8 @@ final class ShapeKernels {
 
     static void register(Map<Op, Kernel> table) {
         KernelRegistry.put(table, Op.VIEW, Kernel.single(ViewKernels::view));
-        KernelRegistry.put(table, Op.RESHAPE, Kernel.single(ViewKernels::reshape));
-        KernelRegistry.put(table, Op.FLATTEN, Kernel.single(ViewKernels::flatten));
+        KernelRegistry.put(table, Op.RESHAPE, Kernel.into(ViewKernels::reshape));
+        KernelRegistry.put(table, Op.FLATTEN, Kernel.into(ViewKernels::flatten));
         KernelRegistry.put(table, Op.TRANSPOSE, Kernel.single(ViewKernels::transpose));
         KernelRegistry.put(table, Op.PERMUTE, Kernel.single(ViewKernels::permute));
         KernelRegistry.put(table, Op.EXPAND, Kernel.single(ViewKernels::expand));
@@ -26,8 +26,8 @@ final class ShapeKernels {
         KernelRegistry.put(table, Op.SLICE, Kernel.single(SliceKernels::slice));
         KernelRegistry.put(table, Op.SPLIT, SliceKernels::split);
         KernelRegistry.put(table, Op.CHUNK, SliceKernels::chunk);
-        KernelRegistry.put(table, Op.CAT, Kernel.single(JoinKernels::cat));
-        KernelRegistry.put(table, Op.STACK, Kernel.single(JoinKernels::stack));
+        KernelRegistry.put(table, Op.CAT, Kernel.into(JoinKernels::cat));
+        KernelRegistry.put(table, Op.STACK, Kernel.into(JoinKernels::stack));
         KernelRegistry.put(table, Op.TRIU, Kernel.single(TriangularKernels::triu));
         KernelRegistry.put(table, Op.TRIL, Kernel.single(TriangularKernels::tril));
     }

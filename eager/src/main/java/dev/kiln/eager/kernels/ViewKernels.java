@@ -32,20 +32,27 @@ final class ViewKernels {
         return Views.alias(self, shape, strides, self.storageOffset());
     }
 
-    static Tensor reshape(Tensor[] in, Attrs attrs) {
+    /** {@code reshape}; when it must copy, the copy goes into {@code into} if it fits ({@link Dense#resultInto}). */
+    static Tensor reshape(Tensor[] in, Attrs attrs, float[] into) {
         Tensor self = in[0];
-        return reshapeTo(self, ViewGeometry.inferSize(attrs.getInts("shape"), self.numel(), Op.RESHAPE, "shape"));
+        return reshapeTo(self, ViewGeometry.inferSize(attrs.getInts("shape"), self.numel(), Op.RESHAPE, "shape"),
+                into);
     }
 
     /** A view of {@code self} as {@code shape} if the strides allow, else a contiguous copy shaped {@code shape}. */
-    static Tensor reshapeTo(Tensor self, int[] shape) {
+    static Tensor reshapeTo(Tensor self, int[] shape) { return reshapeTo(self, shape, null); }
+
+    /** {@link #reshapeTo(Tensor, int[])}, copying into {@code into} when a copy is needed and it fits. */
+    static Tensor reshapeTo(Tensor self, int[] shape, float[] into) {
         int[] strides = ViewGeometry.computeStride(self.intShape(), self.strides(), shape);
         if (strides != null) return Views.alias(self, shape, strides, self.storageOffset());
-        Tensor copy = Copy.contiguous(self);
+        Tensor copy = Dense.resultInto(into, self.dtype(), self.intShape());
+        Copy.into(self, copy);
         return Views.alias(copy, shape, Shapes.contiguousStrides(shape), 0);
     }
 
-    static Tensor flatten(Tensor[] in, Attrs attrs) {
+    /** {@code flatten}; when it must copy, the copy goes into {@code into} if it fits. */
+    static Tensor flatten(Tensor[] in, Attrs attrs, float[] into) {
         Tensor self = in[0];
         int rank = self.dim();
         int start = Shapes.wrapDim(attrs.getInt("start_dim"), rank, Op.FLATTEN, "start_dim");
@@ -54,7 +61,7 @@ final class ViewKernels {
             throw new KilnException(Op.FLATTEN + ": argument 'start_dim' expected a dimension not after end_dim ("
                     + end + "), found " + start + " (start_dim cannot come after end_dim)");
         }
-        if (rank == 0) return reshapeTo(self, new int[] {1});
+        if (rank == 0) return reshapeTo(self, new int[] {1}, into);
         int[] old = self.intShape();
         if (start == end) return Views.alias(self, old, self.strides(), self.storageOffset());
         int[] shape = new int[rank - (end - start)];
@@ -63,7 +70,7 @@ final class ViewKernels {
         for (int d = start; d <= end; d++) merged *= old[d];
         shape[start] = (int) merged;
         System.arraycopy(old, end + 1, shape, start + 1, rank - end - 1);
-        return reshapeTo(self, shape);
+        return reshapeTo(self, shape, into);
     }
 
     static Tensor transpose(Tensor[] in, Attrs attrs) {
