@@ -1,7 +1,6 @@
 package dev.kiln.eager;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
 
 /**
  * Kiln's intra-op thread pool.
@@ -49,18 +48,22 @@ public final class Parallel {
     /**
      * Runs {@code body} over {@code [0, n)}, split into at most {@link #numThreads()} contiguous chunks of at
      * least {@code grain} indices each. Chunks are disjoint, so bodies that write only their own range are safe.
+     *
+     * <p>The chunks are taken as {@link #forRangeShared}'s pieces: the calling thread runs the first and any that no
+     * worker has started, rather than parking while the pool runs them all. The pool's own fork/join split
+     * ({@code ForkJoinPool.invoke}) parked the caller and woke two workers for two chunks, and on two vCPUs a
+     * 2-thread call ran slower than a 1-thread one: at batch 32, {@code mlp} 236 → 384 µs and {@code lenet_bn}
+     * 1,344 → 2,097 µs (docs/benchmarks.md).
      */
     public static void forRange(int n, int grain, RangeBody body) {
         int threads = numThreads;
         int chunks = grain <= 0 ? threads : (int) Math.min(threads, Math.max(1, (long) n / Math.max(1, grain)));
-        ForkJoinPool p = pool;
         // Nested parallel regions run inline: the outer loop already occupies the workers.
-        if (chunks <= 1 || n <= 1 || p == null || inPool()) {
+        if (chunks <= 1 || n <= 1 || pool == null || inPool()) {
             if (n > 0) body.run(0, n);
             return;
         }
-        int per = (n + chunks - 1) / chunks;
-        p.invoke(new Chunks(body, 0, n, per));
+        forRangeShared(n, (n + chunks - 1) / chunks, body);
     }
 
     /**
@@ -140,30 +143,6 @@ public final class Parallel {
 
     private static boolean inPool() {
         return Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == pool;
-    }
-
-    private static final class Chunks extends RecursiveAction {
-        private final RangeBody body;
-        private final int start;
-        private final int end;
-        private final int per;
-
-        Chunks(RangeBody body, int start, int end, int per) {
-            this.body = body;
-            this.start = start;
-            this.end = end;
-            this.per = per;
-        }
-
-        @Override
-        protected void compute() {
-            if (end - start <= per) {
-                body.run(start, end);
-                return;
-            }
-            int mid = start + Math.max(per, ((end - start) / per / 2) * per);
-            invokeAll(new Chunks(body, start, mid, per), new Chunks(body, mid, end, per));
-        }
     }
 
     private static ForkJoinPool newPool(int n) {
