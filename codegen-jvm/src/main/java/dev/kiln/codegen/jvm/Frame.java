@@ -16,6 +16,8 @@ public final class Frame {
     final Map<String, Long> bindings;
     private final Attrs[] attrs;
     private final float[][] buffers;
+    /** Per pooled buffer slot: the tensor last made over it, reused while buffer and shape are the same. */
+    private final Tensor[] bufferTensors;
     private final long[][] shapes;
     final Object[][] arrays;
     /** Per node id: a compiled GEMM anchor's buffers in this context ({@link GemmAnchor}), made on first use. */
@@ -32,6 +34,7 @@ public final class Frame {
         shapes = new long[n][];
         arrays = new Object[n][];
         buffers = new float[program.bufferCount][];
+        bufferTensors = new Tensor[program.bufferCount];
         anchorStates = new Object[n];
         anchorArgs = new Tensor[n][];
         intoSizes = new int[n];
@@ -88,6 +91,25 @@ public final class Frame {
         float[] b = buffers[slot];
         if (b == null || b.length != n) buffers[slot] = b = new float[n];
         return b;
+    }
+
+    /**
+     * A contiguous tensor of {@code shape} over pooled buffer {@code slot}'s array {@code buf}: the one made on an
+     * earlier call when buffer and shape are the same, so a steady-state call makes no wrapper for a pooled result.
+     * Safe because a pooled result never leaves the call (the memory plan) and tensors are immutable.
+     */
+    Tensor bufferTensor(int slot, float[] buf, long[] shape) {
+        Tensor t = bufferTensors[slot];
+        if (t == null || t.storage().array() != buf || !sameShape(t, shape)) {
+            bufferTensors[slot] = t = Tensor.wrap(buf, shape);
+        }
+        return t;
+    }
+
+    private static boolean sameShape(Tensor t, long[] shape) {
+        if (t.dim() != shape.length) return false;
+        for (int d = 0; d < shape.length; d++) if (t.size(d) != shape[d]) return false;
+        return true;
     }
 
     /** Bytes held by this frame's pooled buffers. */

@@ -34,8 +34,10 @@ public final class KilnKernels {
         try {
             GemmAnchor a = p.anchors[id];
             if (a != null) {
-                float[] out = a.run(f, id, in, p.anchorSlot[id]);
-                return new Tensor[] {Tensor.wrap(out, a.shape(f, id))};
+                int slot = p.anchorSlot[id];
+                float[] out = a.run(f, id, in, slot);
+                long[] shape = a.shape(f, id);
+                return new Tensor[] {slot >= 0 ? f.bufferTensor(slot, out, shape) : Tensor.wrap(out, shape)};
             }
             Node n = p.nodes[id];
             Op op = ((NodeKind.OpCall) n.kind()).op();
@@ -134,9 +136,10 @@ public final class KilnKernels {
         int n = (int) total;
         Object[] out = new Object[nStores];
         for (int s = 0; s < nStores; s++) {
-            float[] buf = g.bufferSlot[s] >= 0 ? f.buffer(g.bufferSlot[s], n) : new float[n];
+            int slot = g.bufferSlot[s];
+            float[] buf = slot >= 0 ? f.buffer(slot, n) : new float[n];
             arrays[nOps + s] = buf;
-            out[s] = Tensor.wrap(buf, shape);
+            out[s] = slot >= 0 ? f.bufferTensor(slot, buf, shape) : Tensor.wrap(buf, shape);
         }
         if (n == 0) return out;
         int inner = 1;
