@@ -5,27 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.eager.Parallel;
-import java.util.Random;
 import org.bytedeco.openblas.global.openblas;
 import org.junit.jupiter.api.Test;
 
 /** The BLAS binding itself: operand layouts, offsets, scratch sizes and the thread-count link. */
 class BlasTest {
-    private final Random rnd = new Random(1);
+    private final GemmOracle data = new GemmOracle(1);
 
-    private float[] rand(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 2 - 1;
-        return a;
-    }
+    private float[] rand(int n) { return data.rand(n); }
 
-    private static double ref(Matrix a, Matrix b, int i, int j) {
-        double s = 0;
-        for (int p = 0; p < a.cols(); p++) {
-            s += (double) ((float[]) a.array())[a.index(i, p)] * ((float[]) b.array())[b.index(p, j)];
-        }
-        return s;
-    }
+    private static double ref(Matrix a, Matrix b, int i, int j) { return GemmOracle.ref(a, b, i, j); }
 
     @Test
     void everyLayoutAndOffsetGivesTheSameProduct() {

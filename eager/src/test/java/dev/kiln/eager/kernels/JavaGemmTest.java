@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,25 +12,11 @@ import org.junit.jupiter.api.Test;
  * float64 sums of the same operands, and the dispatch policy once OpenBLAS is loaded.
  */
 class JavaGemmTest {
-    private final Random rnd = new Random(7);
+    private final GemmOracle data = new GemmOracle(7);
 
-    private float[] rand(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 2 - 1;
-        return a;
-    }
+    private float[] rand(int n) { return data.rand(n); }
 
-    private static double ref(Matrix a, Matrix b, int i, int j) {
-        double s = 0;
-        for (int p = 0; p < a.cols(); p++) {
-            s += elem(a, i, p) * elem(b, p, j);
-        }
-        return s;
-    }
-
-    private static double elem(Matrix m, int i, int j) {
-        return m.array() instanceof float[] f ? f[m.index(i, j)] : ((double[]) m.array())[m.index(i, j)];
-    }
+    private static double ref(Matrix a, Matrix b, int i, int j) { return GemmOracle.ref(a, b, i, j); }
 
     @Test
     void floatProductsInEveryLayoutMatchFloat64() {
