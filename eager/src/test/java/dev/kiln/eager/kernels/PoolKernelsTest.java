@@ -116,6 +116,56 @@ class PoolKernelsTest {
     }
 
     /**
+     * Float32 max pooling is bit for bit PyTorch's rule ({@code if (v > m || isnan(v)) m = v}, written out here) on
+     * relu-like inputs full of signed zeros, except that a maximum of zero is -0 only when every zero of its window
+     * is -0 (the kernel's documented {@code Math.max} sign rule; PyTorch's NCHW loop keeps the first zero).
+     */
+    @Test
+    void maxPoolOfSignedZerosFollowsTheDocumentedRule() {
+        int h = 6;
+        int w = 8;
+        float[] a = new float[2 * 3 * h * w];
+        for (int i = 0; i < a.length; i++) {
+            int r = rnd.nextInt(4);
+            a[i] = r == 0 ? -0f : r == 1 ? 0f : r == 2 ? -rnd.nextFloat() : rnd.nextFloat() * 0.001f - 0.002f;
+        }
+        int[][] configs = {{2, 2, 0}, {3, 2, 1}, {2, 1, 0}};   // k, s, pad
+        for (int[] c : configs) {
+            int k = c[0];
+            int st = c[1];
+            int pad = c[2];
+            Tensor y = F.maxPool2d(Tensor.of(a, 2, 3, h, w), new int[] {k, k}, new int[] {st, st},
+                    new int[] {pad, pad}, new int[] {1, 1}, false);
+            int oh = outSize(h, k, pad, st, 1, false);
+            int ow = outSize(w, k, pad, st, 1, false);
+            float[] got = y.contiguous().storage().floats();
+            for (int q = 0; q < 6; q++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        float m = Float.NEGATIVE_INFINITY;
+                        boolean positiveZero = false;
+                        for (int i = 0; i < k; i++) {
+                            for (int j = 0; j < k; j++) {
+                                int iy = oy * st - pad + i;
+                                int ix = ox * st - pad + j;
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                                float v = a[(q * h + iy) * w + ix];
+                                if (v > m || v != v) m = v;
+                                positiveZero |= Float.floatToRawIntBits(v) == 0;
+                            }
+                        }
+                        if (m == 0f) m = positiveZero ? 0f : -0f;
+                        int at = (q * oh + oy) * ow + ox;
+                        assertEquals(Float.floatToRawIntBits(m), Float.floatToRawIntBits(got[at]),
+                                "k=" + k + " s=" + st + " pad=" + pad + " output " + at + ": expected " + m
+                                        + ", found " + got[at]);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * NaN anywhere in a window (first, last, only in-bounds element next to padding) makes that window NaN in both
      * dtypes, windows without NaN are unaffected, and -inf inputs stay -inf; on a transposed view too.
      */
