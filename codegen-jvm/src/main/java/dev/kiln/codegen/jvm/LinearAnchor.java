@@ -19,7 +19,8 @@ import java.util.Arrays;
  * into {@link PanelGemm} panels, and a call of {@link #PANEL_MIN_ROWS} to {@link #PANEL_ROWS} rows runs
  * {@link PanelGemm} straight from the input's array into the result array (bias included, no off-heap copies),
  * reading the weight once per four rows instead of once per row ({@code docs/codegen-jvm.md}: measured against
- * {@code sgemv}/{@code sgemm}), split by panels over threads from {@link GemmCall#SPLIT_FMAS}. Other row counts
+ * {@code sgemv}/{@code sgemm}), split over threads from {@link GemmCall#SPLIT_FMAS}: by panels, or by blocks of
+ * four rows when there are fewer panels than threads. Other row counts
  * keep the BLAS path. {@link PanelGemm} is loaded only when {@code vector} is set, so a JVM without
  * {@code jdk.incubator.vector} never resolves it.
  *
@@ -41,6 +42,8 @@ final class LinearAnchor extends GemmAnchor {
      */
     static final int PANEL_MIN_ROWS = 3;
     static final int PANEL_ROWS = 64;
+    /** Rows per piece when a panel product is split by rows: {@link PanelGemm}'s own block of four rows. */
+    static final int ROW_BLOCK = 4;
     /** The weight in {@link PanelGemm} panels, or null when the Vector API is not used. */
     private final float[] panels;
     /** The bias padded to whole panels (zeros when there is none); null with {@link #panels}. */
@@ -59,6 +62,12 @@ final class LinearAnchor extends GemmAnchor {
         final float[] scratch;
         final boolean panel;
         final Parallel.RangeBody panelBody;
+        /**
+         * The PanelGemm form split by blocks of {@link #ROW_BLOCK} rows instead of by panels (for products too
+         * narrow to give each thread a panel); block {@code b}'s partial panels go through {@code rowScratch[b]}.
+         */
+        final Parallel.RangeBody rowBody;
+        final float[][] rowScratch;
         float[] x;
         int xOff;
         /** The input's row stride in the current call ({@code k} when dense). */
@@ -77,6 +86,14 @@ final class LinearAnchor extends GemmAnchor {
                 scratch = new float[PanelGemm.WIDTH];
                 panelBody = (p0, p1) -> PanelGemm.run(m, n, k, x, xOff, ldx, panels, panelBias, out, 0, n, p0, p1,
                         scratch);
+                rowScratch = new float[(m + ROW_BLOCK - 1) / ROW_BLOCK][PanelGemm.WIDTH];
+                int np = PanelGemm.panels(n);
+                rowBody = (b0, b1) -> {
+                    int r0 = b0 * ROW_BLOCK;
+                    int rows = Math.min(m, b1 * ROW_BLOCK) - r0;
+                    PanelGemm.run(rows, n, k, x, xOff + r0 * ldx, ldx, panels, panelBias, out, r0 * n, n, 0, np,
+                            rowScratch[b0]);
+                };
                 a = null;
                 c = null;
                 biasBlock = null;
@@ -85,6 +102,8 @@ final class LinearAnchor extends GemmAnchor {
             }
             scratch = null;
             panelBody = null;
+            rowBody = null;
+            rowScratch = null;
             a = new NativeFloats((long) m * k);
             c = new NativeFloats((long) m * n);
             if (bias != null) {
@@ -182,13 +201,18 @@ final class LinearAnchor extends GemmAnchor {
             long t0 = System.nanoTime();
             float[] out = result(f, slot, m * n);
             int np = PanelGemm.panels(n);
-            if ((long) m * n * k >= GemmCall.SPLIT_FMAS && Parallel.numThreads() > 1 && np > 1) {
+            int threads = Parallel.numThreads();
+            boolean byRows = np < threads && m >= 2 * ROW_BLOCK;
+            if ((long) m * n * k >= GemmCall.SPLIT_FMAS && threads > 1 && (np > 1 || byRows)) {
                 s.x = (float[]) xd.storage().array();
                 s.xOff = xd.storageOffset();
                 s.ldx = ldx;
                 s.out = out;
                 try {
-                    Parallel.forRange(np, 1, s.panelBody);
+                    // By panels when every thread gets one (each reads the input once more, from cache); else,
+                    // e.g. a classifier's 10 outputs in one panel, by blocks of rows (each reads the weight).
+                    if (byRows) Parallel.forRange((m + ROW_BLOCK - 1) / ROW_BLOCK, 1, s.rowBody);
+                    else Parallel.forRange(np, 1, s.panelBody);
                 } finally {
                     s.x = null;
                     s.out = null;

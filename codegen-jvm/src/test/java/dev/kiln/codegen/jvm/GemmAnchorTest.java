@@ -3,7 +3,9 @@ package dev.kiln.codegen.jvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.codegen.jvm.vector.PanelGemm;
 import dev.kiln.eager.KilnException;
 import dev.kiln.eager.Parallel;
 import dev.kiln.eager.Storage;
@@ -586,6 +588,44 @@ class GemmAnchorTest {
             // 16 x 90 x 29700 columns: split sgemm (SCALAR), split panels (AUTO)
             checkConv(16, 1, 1, 1, 1, true, new int[] {300}, options);
         } finally {
+            Parallel.setNumThreads(before);
+        }
+    }
+
+    /**
+     * Panel products with fewer panels than threads (a classifier's 10 or 12 outputs: one panel) are split by blocks
+     * of four rows instead, each block with its own scratch for the partial panel: 30 rows (8 blocks, the last of 2
+     * rows) and 9 rows (blocks of 4, 4 and 1), both over {@link GemmCall#SPLIT_FMAS}, with the panel gate open.
+     */
+    @Test
+    void narrowPanelProductsSplitByRowsOverTwoThreadsMatchFloat64() {
+        assumeTrue(JvmCompiler.vectorModulePresent(), "needs jdk.incubator.vector");
+        int before = Parallel.numThreads();
+        Parallel.setNumThreads(2);
+        AnchorGate.PANEL_GEMM.markReady();
+        try {
+            int[][] shapes = {{30, 20000, 10}, {9, 50000, 12}};
+            for (int[] sh : shapes) {
+                int rows = sh[0];
+                int k = sh[1];
+                int n = sh[2];
+                assertTrue((long) rows * k * n >= GemmCall.SPLIT_FMAS && n < PanelGemm.WIDTH);
+                String ir = "graph(%x : f32[B, " + k + "]):\n  %w : f32[" + n + ", " + k + "] = param[\"w\"]\n"
+                        + "  %b : f32[" + n + "] = param[\"b\"]\n"
+                        + "  %1 : f32[B, " + n + "] = aten::linear(%x, %w, %b)\n  return (%1)\n";
+                float[] w = ramp(n * k, 0.1, 0.5);
+                float[] b = ramp(n, 1, 0.2);
+                try (CompiledModule m = JvmCompiler.compile(IrParser.parse(ir),
+                        Map.of("w", Tensor.wrap(w, n, k), "b", Tensor.wrap(b, n)), CHECKED)) {
+                    float[] x = ramp(rows * k, 1, 0.3);
+                    for (int call = 0; call < 3; call++) {
+                        assertClose(linearRef(x, rows, k, w, n, b), values(m.forward(Tensor.wrap(x, rows, k)).get(0)),
+                                1e-5, rows + "x" + k + "x" + n + " call " + call);
+                    }
+                }
+            }
+        } finally {
+            AnchorGate.PANEL_GEMM.reset();
             Parallel.setNumThreads(before);
         }
     }
