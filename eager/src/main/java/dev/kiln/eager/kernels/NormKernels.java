@@ -193,9 +193,10 @@ final class NormKernels {
     }
 
     /**
-     * Float32 {@code layer_norm} on the float arrays (a contiguous copy only for views): the same double arithmetic
-     * per element as the general path — mean, variance and {@code (x - mean) / sqrt(var + eps) * w + b} in double,
-     * one rounding to float — without its double copies of the input and the result.
+     * Float32 {@code layer_norm} on the float arrays (a contiguous copy only for views): the general path's double
+     * arithmetic — mean, variance and {@code (x - mean) / sqrt(var + eps) * w + b} in double, one rounding to float —
+     * without its double copies of the input and the result, and with the row sums in four partial sums
+     * ({@link RowSums}).
      */
     private static Tensor layerNormFloat(Tensor input, Tensor weight, Tensor bias, int d, double eps, float[] into) {
         Tensor xc = Dense.contiguous(input);
@@ -213,15 +214,8 @@ final class NormKernels {
         Parallel.forRange(rows, Math.max(1, Parallel.ELEMENTWISE_GRAIN / Math.max(1, d)), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = xo + r * d;
-                double sum = 0;
-                for (int i = 0; i < d; i++) sum += x[base + i];
-                double mean = sum / d;
-                double sq = 0;
-                for (int i = 0; i < d; i++) {
-                    double dv = x[base + i] - mean;
-                    sq += dv * dv;
-                }
-                double inv = 1.0 / Math.sqrt(sq / d + eps);
+                double mean = RowSums.sum(x, base, d) / d;
+                double inv = 1.0 / Math.sqrt(RowSums.squaredDeviations(x, base, d, mean) / d + eps);
                 int o = r * d;
                 for (int i = 0; i < d; i++) {
                     double v = (x[base + i] - mean) * inv;
