@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
  * {@link DirectConv} alone against a float64 convolution computed here from the unbordered input: every row-block
  * plan (6-, 5- and 4-channel blocks, repeated channels), outputs narrower than (partial units), equal to and wider
  * than a unit ({@link DirectConv#WIDTH}; rows ending in an overlapping unit), small reductions ({@code K = 9} as in
- * {@code mynet}), kernel sizes, dilation, asymmetric padding, groups, no bias, unit ranges run as two threads would
- * (also truly concurrently, split at every unit and interleaved unit by unit), every range writing exactly its own
- * units' columns, and no write past the result.
+ * {@code mynet}) and large ones (one unit a block call), kernel sizes, dilation, asymmetric padding, groups, no
+ * bias, unit ranges run as two threads would (also truly concurrently, split at every unit and interleaved unit by
+ * unit), every range writing exactly its own units' columns, and no write past the result.
  */
 class DirectConvTest {
     private static float[] ramp(int n, double scale, double phase) {
@@ -100,9 +100,11 @@ class DirectConvTest {
     @Test
     void everyUnitRangeWritesExactlyItsOwnColumns() {
         for (int ow : WIDTHS) {
-            for (int[] shape : new int[][] {{8, 2, 1, 4, 2}, {11, 1, 2, 3, 2}}) { // {o, groups, c/g, h, n}
+            // {o, groups, c/g, h, n}; the last with K = 108, so a block call walks 2 units (DirectConv.WALK_STEPS).
+            for (int[] shape : new int[][] {{8, 2, 1, 4, 2}, {11, 1, 2, 3, 2}, {7, 1, 12, 5, 1}}) {
                 // 3x3 kernel, padding 1: the output is h x ow.
-                Conv cv = new Conv(new int[] {shape[0], shape[1], shape[2], 3, 3, 1, 1, 1, 1, shape[3], ow, shape[4], 1});
+                Conv cv = new Conv(new int[] {shape[0], shape[1], shape[2], 3, 3, 1, 1, 1, 1, shape[3], ow, shape[4],
+                    1});
                 double[] want = cv.reference();
                 int nx = (ow + DirectConv.WIDTH - 1) / DirectConv.WIDTH;
                 float[] scratch = new float[ow < DirectConv.WIDTH ? cv.units * DirectConv.WIDTH : 0];
@@ -119,7 +121,8 @@ class DirectConvTest {
                             int y = u / nx % cv.oh;
                             int b = u / nx / cv.oh % cv.n;
                             int g = u / nx / cv.oh / cv.n;
-                            int x0 = ow >= DirectConv.WIDTH ? Math.min(xb * DirectConv.WIDTH, ow - DirectConv.WIDTH) : 0;
+                            int x0 = ow >= DirectConv.WIDTH
+                                    ? Math.min(xb * DirectConv.WIDTH, ow - DirectConv.WIDTH) : 0;
                             for (int oc = g * og; oc < (g + 1) * og; oc++) {
                                 for (int x = x0; x < Math.min(ow, x0 + DirectConv.WIDTH); x++) {
                                     mine[((b * cv.o + oc) * cv.oh + y) * ow + x] = true;
