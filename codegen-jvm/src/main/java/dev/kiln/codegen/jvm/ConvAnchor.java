@@ -161,7 +161,8 @@ final class ConvAnchor extends GemmAnchor {
                 boolean wino = a.winograd != null;
                 gate = wino ? AnchorGate.WINOGRAD_ROWS : AnchorGate.DIRECT_CONV;
                 fmas = wino ? a.winograd.fmas(n, oh, ow) : a.direct.fmas(n, oh, ow);
-                if (ow % DirectConv.WIDTH != 0) gate.needPartialUnits();
+                // Only rows narrower than a unit have partial units (DirectConv's class comment).
+                if (ow < DirectConv.WIDTH) gate.needPartialUnits();
                 hb = wino ? WinogradRows.borderedRows(oh) : hp;
                 pitch = wino ? WinogradRows.pitch(wp) : wp;
                 padded = new float[n * c * hb * pitch + DirectConv.WIDTH];
@@ -174,7 +175,7 @@ final class ConvAnchor extends GemmAnchor {
                         for (int kj = 0; kj < a.kw; kj++) koff[ci * a.kw + kj] = ci * th * pitch + kj * a.dw;
                     }
                     units = WinogradRows.units(a.groups, n, oh, ow);
-                    scratch = new float[ow % DirectConv.WIDTH == 0 ? 0 : units * DirectConv.WIDTH];
+                    scratch = new float[ow < DirectConv.WIDTH ? units * DirectConv.WIDTH : 0];
                     directBody = (u0, u1) -> a.winograd.run(vt, c, a.cg, pitch, koff, n, oh, ow, m, scratch, u0,
                             u1);
                 } else {
@@ -190,7 +191,7 @@ final class ConvAnchor extends GemmAnchor {
                         }
                     }
                     units = a.groups * n * DirectConv.unitsPerImage(oh, ow);
-                    scratch = new float[ow % DirectConv.WIDTH == 0 ? 0 : units * DirectConv.WIDTH];
+                    scratch = new float[ow < DirectConv.WIDTH ? units * DirectConv.WIDTH : 0];
                     directBody = (u0, u1) -> a.direct.run(padded, c * plane, a.cg * plane, wp, koff, n, oh, ow,
                             target, scratch, u0, u1);
                 }

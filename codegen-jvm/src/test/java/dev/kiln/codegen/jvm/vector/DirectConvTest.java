@@ -13,10 +13,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link DirectConv} alone against a float64 convolution computed here from the unbordered input: every row-block
- * plan (6-, 5- and 4-channel blocks, repeated channels), outputs narrower than, equal to and wider than a unit
- * ({@link DirectConv#WIDTH}) with partial last units, kernel sizes, dilation, asymmetric padding, groups, no bias,
- * unit ranges run as two threads would (also truly concurrently, interleaved unit by unit), and no write past the
- * result.
+ * plan (6-, 5- and 4-channel blocks, repeated channels), outputs narrower than (partial units), equal to and wider
+ * than a unit ({@link DirectConv#WIDTH}; rows ending in an overlapping unit), small reductions ({@code K = 9} as in
+ * {@code mynet}) and large ones (one unit a block call), kernel sizes, dilation, asymmetric padding, groups, no
+ * bias, unit ranges run as two threads would (also truly concurrently, split at every unit and interleaved unit by
+ * unit), every range writing exactly its own units' columns, and no write past the result.
  */
 class DirectConvTest {
     private static float[] ramp(int n, double scale, double phase) {
@@ -61,6 +62,16 @@ class DirectConvTest {
         {33, 3, 2, 5, 5, 1, 1, 2, 2, 8, 13, 2, 1},            // groups 3 of 11: 6+5
         {19, 1, 5, 3, 3, 1, 1, 0, 0, 12, 23, 1, 1},           // 6+6+4+4(3), ow 21
         {12, 1, 6, 3, 3, 3, 1, 3, 1, 9, 2 * DirectConv.WIDTH, 2, 1}, // 6+6, two full units per row, dilation 3x1
+        {16, 1, 1, 3, 3, 1, 1, 0, 0, 28, 28, 3, 1},           // mynet: K = 9, 6+5+5, ow 26 (last unit overlaps)
+        {6, 1, 1, 5, 5, 1, 1, 2, 2, 28, 28, 2, 1},            // lenet_bn conv1: K = 25, ow 28
+        {10, 2, 1, 3, 3, 1, 1, 0, 0, 6, DirectConv.WIDTH + 3, 3, 1}, // groups 2 of 5, K = 9, ow WIDTH + 1
+        {9, 3, 2, 3, 3, 1, 1, 1, 1, 5, DirectConv.WIDTH - 5, 2, 1},  // groups 3 of 3 (4-block storing 3), partial
+    };
+
+    /** The output widths around {@link DirectConv#WIDTH} whose rows end with an overlapping or a partial unit. */
+    private static final int[] WIDTHS = {
+        DirectConv.WIDTH - 5, DirectConv.WIDTH - 1, DirectConv.WIDTH, DirectConv.WIDTH + 1, DirectConv.WIDTH + 7,
+        2 * DirectConv.WIDTH - 1, 2 * DirectConv.WIDTH + 2, 3 * DirectConv.WIDTH - 3,
     };
 
     @Test
@@ -77,6 +88,104 @@ class DirectConvTest {
                     cv.units);
             cv.check(out, java.util.Arrays.toString(cs));
             for (int i = cv.outLen; i < out.length; i++) assertEquals(-7f, out[i], "wrote past the result");
+        }
+    }
+
+    /**
+     * A range writes exactly the columns of its own units ({@code x0 = min(xb·WIDTH, ow − WIDTH)}, whole vectors
+     * when {@code ow >= WIDTH}), right, and nothing else: every range of a few shapes with small {@code K}, groups
+     * and widths around {@code WIDTH}, starting and ending inside rows and planes. Rows at least a unit wide need no
+     * scratch at all (an empty one is passed).
+     */
+    @Test
+    void everyUnitRangeWritesExactlyItsOwnColumns() {
+        for (int ow : WIDTHS) {
+            // {o, groups, c/g, h, n}; the last with K = 108, so a block call walks 2 units (DirectConv.WALK_STEPS).
+            for (int[] shape : new int[][] {{8, 2, 1, 4, 2}, {11, 1, 2, 3, 2}, {7, 1, 12, 5, 1}}) {
+                // 3x3 kernel, padding 1: the output is h x ow.
+                Conv cv = new Conv(new int[] {shape[0], shape[1], shape[2], 3, 3, 1, 1, 1, 1, shape[3], ow, shape[4],
+                    1});
+                double[] want = cv.reference();
+                int nx = (ow + DirectConv.WIDTH - 1) / DirectConv.WIDTH;
+                float[] scratch = new float[ow < DirectConv.WIDTH ? cv.units * DirectConv.WIDTH : 0];
+                for (int u0 = 0; u0 < cv.units; u0++) {
+                    for (int u1 = u0 + 1; u1 <= cv.units; u1 += 1 + (u1 - u0) / 3) {
+                        float[] out = new float[cv.outLen];
+                        java.util.Arrays.fill(out, Float.NaN);
+                        cv.conv.run(cv.padded, cv.inImage, cv.inGroup, cv.wp, cv.koff, cv.n, cv.oh, cv.ow, out,
+                                scratch, u0, u1);
+                        boolean[] mine = new boolean[cv.outLen];
+                        int og = cv.o / cv.groups;
+                        for (int u = u0; u < u1; u++) {
+                            int xb = u % nx;
+                            int y = u / nx % cv.oh;
+                            int b = u / nx / cv.oh % cv.n;
+                            int g = u / nx / cv.oh / cv.n;
+                            int x0 = ow >= DirectConv.WIDTH
+                                    ? Math.min(xb * DirectConv.WIDTH, ow - DirectConv.WIDTH) : 0;
+                            for (int oc = g * og; oc < (g + 1) * og; oc++) {
+                                for (int x = x0; x < Math.min(ow, x0 + DirectConv.WIDTH); x++) {
+                                    mine[((b * cv.o + oc) * cv.oh + y) * ow + x] = true;
+                                }
+                            }
+                        }
+                        String what = "ow " + ow + " o " + shape[0] + " groups " + shape[1] + " units [" + u0 + ", "
+                                + u1 + ") at ";
+                        for (int i = 0; i < cv.outLen; i++) {
+                            if (mine[i]) {
+                                assertEquals(want[i], out[i], cv.tolerance[i], what + i);
+                            } else {
+                                assertTrue(Float.isNaN(out[i]), what + i + ": written outside the range's units");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Two threads running unit ranges split at every unit of a plane boundary-crossing shape (mynet's K = 9, 16
+     * channels, ow 26: each row's last unit overlaps the one before it, often on the other thread) give the
+     * float64 result.
+     */
+    @Test
+    void concurrentRangesWithOverlappingLastUnitsMatchFloat64() throws Exception {
+        Conv cv = new Conv(new int[] {16, 1, 1, 3, 3, 1, 1, 0, 0, 10, 28, 2, 1});
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int split = 0; split <= cv.units; split++) {
+                int mid = split;
+                for (int rep = 0; rep < 3; rep++) {
+                    float[] out = new float[cv.outLen];
+                    List<Future<?>> fs = new ArrayList<>();
+                    fs.add(pool.submit(() -> cv.conv.run(cv.padded, cv.inImage, cv.inGroup, cv.wp, cv.koff, cv.n,
+                            cv.oh, cv.ow, out, new float[0], 0, mid)));
+                    fs.add(pool.submit(() -> cv.conv.run(cv.padded, cv.inImage, cv.inGroup, cv.wp, cv.koff, cv.n,
+                            cv.oh, cv.ow, out, new float[0], mid, cv.units)));
+                    for (Future<?> f : fs) f.get();
+                    cv.check(out, "split at " + split);
+                }
+            }
+            // Unit by unit, alternating threads: neighbouring, overlapping units on different threads at once.
+            for (int rep = 0; rep < 20; rep++) {
+                float[] out = new float[cv.outLen];
+                List<Future<?>> fs = new ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    int parity = t;
+                    fs.add(pool.submit(() -> {
+                        for (int u = parity; u < cv.units; u += 2) {
+                            cv.conv.run(cv.padded, cv.inImage, cv.inGroup, cv.wp, cv.koff, cv.n, cv.oh, cv.ow, out,
+                                    new float[0], u, u + 1);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : fs) f.get();
+                cv.check(out, "interleaved rep " + rep);
+            }
+        } finally {
+            pool.shutdown();
         }
     }
 
@@ -140,6 +249,9 @@ class DirectConvTest {
         final float[] padded;
         final int[] koff;
         final DirectConv conv;
+        private double[] want;
+        /** Per output element: {@code 1e-6 · max(1, Σ|terms|)}. */
+        double[] tolerance;
 
         Conv(int[] cs) {
             o = cs[0];
@@ -182,7 +294,11 @@ class DirectConvTest {
             outLen = n * o * oh * ow;
         }
 
-        void check(float[] out, String what) {
+        /** The float64 convolution of the unbordered input, computed once; {@link #tolerance} alongside. */
+        double[] reference() {
+            if (want != null) return want;
+            want = new double[outLen];
+            tolerance = new double[outLen];
             int c = cg * groups;
             int og = o / groups;
             for (int b = 0; b < n; b++) {
@@ -190,8 +306,8 @@ class DirectConvTest {
                     int g = oc / og;
                     for (int y = 0; y < oh; y++) {
                         for (int xx = 0; xx < ow; xx++) {
-                            double want = bias == null ? 0 : bias[oc];
-                            double scale = Math.abs(want);
+                            double sum = bias == null ? 0 : bias[oc];
+                            double scale = Math.abs(sum);
                             for (int ci = 0; ci < cg; ci++) {
                                 for (int ki = 0; ki < kh; ki++) {
                                     for (int kj = 0; kj < kw; kj++) {
@@ -200,12 +316,29 @@ class DirectConvTest {
                                         if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
                                         double p = (double) x[((b * c + g * cg + ci) * h + iy) * w + ix]
                                                 * wt[((oc * cg + ci) * kh + ki) * kw + kj];
-                                        want += p;
+                                        sum += p;
                                         scale += Math.abs(p);
                                     }
                                 }
                             }
-                            assertEquals(want, out[((b * o + oc) * oh + y) * ow + xx], 1e-6 * Math.max(1, scale),
+                            int i = ((b * o + oc) * oh + y) * ow + xx;
+                            want[i] = sum;
+                            tolerance[i] = 1e-6 * Math.max(1, scale);
+                        }
+                    }
+                }
+            }
+            return want;
+        }
+
+        void check(float[] out, String what) {
+            reference();
+            for (int b = 0; b < n; b++) {
+                for (int oc = 0; oc < o; oc++) {
+                    for (int y = 0; y < oh; y++) {
+                        for (int xx = 0; xx < ow; xx++) {
+                            int i = ((b * o + oc) * oh + y) * ow + xx;
+                            assertEquals(want[i], out[i], tolerance[i],
                                     what + " at (" + b + ", " + oc + ", " + y + ", " + xx + ")");
                         }
                     }
