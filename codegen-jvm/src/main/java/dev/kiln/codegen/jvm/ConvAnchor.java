@@ -406,8 +406,9 @@ final class ConvAnchor extends GemmAnchor {
     /**
      * The direct form of {@link #run}: the input copied into the bordered buffer (through its strides; the borders
      * stay zero from the frame's first call), then {@link DirectConv} over all units, shared with the other threads
-     * unit by unit ({@link Parallel#forRangeShared}: the calling thread works too and never waits for a late worker
-     * except for the unit it is running) when the product has at least {@link #DIRECT_SPLIT_FMAS} multiply-adds.
+     * in pieces of up to one walk of units ({@link Parallel#forRangeShared}: the calling thread works too and never
+     * waits for a late worker except for the piece it is running) when the product has at least
+     * {@link #DIRECT_SPLIT_FMAS} multiply-adds.
      * The Winograd form transforms the input before and the output after the products, on the calling thread.
      */
     private float[] directConv(Frame f, int slot, State s, Tensor x) {
@@ -437,8 +438,15 @@ final class ConvAnchor extends GemmAnchor {
         else s.target = out;
         long fmas = winograd != null ? winograd.fmas(s.n, s.oh, s.ow) : direct.fmas(s.n, s.oh, s.ow);
         boolean split = fmas >= DIRECT_SPLIT_FMAS && Parallel.numThreads() > 1 && s.units > 1;
-        if (split) Parallel.forRangeShared(s.units, 1, s.directBody);
-        else s.directBody.run(0, s.units);
+        if (split) {
+            // Direct form: pieces of one walk (DirectConv.unitsPerWalk: 28 units at K = 9, 1 from K = 256), but at
+            // least 4 pieces a thread so that a late worker still gets a share; Winograd: unit by unit.
+            int piece = winograd != null ? 1
+                    : Math.max(1, Math.min(direct.unitsPerWalk(), s.units / (4 * Parallel.numThreads())));
+            Parallel.forRangeShared(s.units, piece, s.directBody);
+        } else {
+            s.directBody.run(0, s.units);
+        }
         if (s.vt != null) winograd.transformOutput(s.m, s.n, s.oh, s.ow, out);
         s.target = null;
         return out;

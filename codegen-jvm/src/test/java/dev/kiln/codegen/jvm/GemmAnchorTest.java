@@ -472,6 +472,8 @@ class GemmAnchorTest {
             // the caller and a worker.
             checkDirect(32, 32, 22, 23, 3, 1, 1, 1, true, new int[] {2}, CHECKED);
             checkDirect(12, 12, 22, 23, 5, 2, 1, 1, true, new int[] {2}, CHECKED);
+            // mynet's conv at batch 12 (K = 9, 624 units, 1.4M multiply-adds): shared in pieces of 28-unit walks.
+            checkDirect(16, 1, 28, 28, 3, 0, 1, 1, true, new int[] {12}, CHECKED);
         } finally {
             Parallel.setNumThreads(before);
         }

@@ -163,6 +163,9 @@ public final class DirectConv {
         return a;
     }
 
+    /** Units one block call walks at most: {@code max(1, WALK_STEPS / K)} (a good piece when units are shared out). */
+    public int unitsPerWalk() { return Math.max(1, WALK_STEPS / k); }
+
     /** Units per group and image for an {@code oh × ow} output: {@code oh · ceil(ow / WIDTH)}. */
     public static int unitsPerImage(int oh, int ow) { return oh * ((ow + WIDTH - 1) / WIDTH); }
 
@@ -210,7 +213,7 @@ public final class DirectConv {
         // which walks its units itself: with a small reduction (K = 9: 108 fmas per 6-channel block) a call and an
         // index decode per unit and block cost as much as a large part of the multiply-adds (measured for mynet's
         // 1->16 3x3 conv at batch 32: 178 us with a call per unit, 146 us walking).
-        int walk = Math.max(1, WALK_STEPS / k);
+        int walk = unitsPerWalk();
         for (int u = u0; u < u1; ) {
             int p = u / perPlane;
             int inPlane = u - p * perPlane;
