@@ -8,7 +8,8 @@ import java.util.concurrent.ForkJoinPool;
  * <p>The thread count comes from {@link #setNumThreads(int)}, else the system property {@code kiln.threads}, else
  * the environment variable {@code KILN_NUM_THREADS}, else the number of available processors. OpenBLAS itself
  * always runs single-threaded; large GEMMs are split over this pool instead (see {@code Blas}). Work smaller than
- * a grain runs on the calling thread, so small tensors pay no scheduling cost.
+ * a grain runs on the calling thread, so small tensors pay no scheduling cost. A worker that finishes a region spins
+ * for the next one up to {@code kiln.spinMicros} µs before parking ({@link #LINGER_NANOS}).
  */
 public final class Parallel {
     /** Elements below which an elementwise loop is not worth splitting (about 20–50 µs of work). */
@@ -84,9 +85,65 @@ public final class Parallel {
             return;
         }
         Shared job = new Shared(n, Math.max(1, piece), body);
-        for (int i = Math.min(threads - 1, pieces - 1); i > 0; i--) p.execute(job);
+        current = job;
+        // Workers still spinning after the previous region join this one through `current`; wake only the rest.
+        int wake = Math.min(threads - 1, pieces - 1) - (LINGER_NANOS > 0 ? lingering.get() : 0);
+        for (int i = wake; i > 0; i--) p.execute(() -> runAndLinger(job));
         job.run();
         job.await();
+    }
+
+    /**
+     * How long a pool worker spins for the next parallel region after finishing one, before it returns to the pool
+     * and parks: system property {@code kiln.spinMicros} (default 200; 0 turns spinning off). Why: waking a parked
+     * worker costs tens of microseconds on a virtual machine (an interrupt to a halted vCPU), so in a model's chain
+     * of short regions (batch 32: 50–500 µs each) a woken worker arrived when the caller had done most of the work,
+     * and two threads were no faster than one. ONNX Runtime's pool spins between regions the same way.
+     */
+    private static final long LINGER_NANOS = spinMicros() * 1000L;
+    /** The latest region started (read by spinning workers; a region it replaced is finished by its own caller). */
+    private static volatile Shared current;
+    /** Workers spinning in {@link #runAndLinger}. */
+    private static final java.util.concurrent.atomic.AtomicInteger lingering =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * A pool task: takes pieces of {@code job}, then spins up to {@link #LINGER_NANOS} for a newer region and joins
+     * it, and so on. Joining is always optional: every caller takes its own region's pieces until none is left.
+     */
+    private static void runAndLinger(Shared job) {
+        job.run();
+        if (LINGER_NANOS <= 0) return;
+        lingering.incrementAndGet();
+        try {
+            Shared seen = job;
+            long until = System.nanoTime() + LINGER_NANOS;
+            while (System.nanoTime() < until) {
+                Shared next = current;
+                if (next != seen && next != null) {
+                    next.run();
+                    seen = next;
+                    until = System.nanoTime() + LINGER_NANOS;
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        } finally {
+            lingering.decrementAndGet();
+        }
+    }
+
+    private static int spinMicros() {
+        String v = System.getProperty("kiln.spinMicros");
+        if (v == null) return 200;
+        try {
+            int us = Integer.parseInt(v.trim());
+            if (us >= 0) return us;
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        System.err.println("kiln: ignoring kiln.spinMicros '" + v + "' (expected a non-negative integer)");
+        return 200;
     }
 
     /** One {@link #forRangeShared} call: the piece counter, the done counter and the first failure. */

@@ -36,6 +36,40 @@ class ParallelTest {
         }
     }
 
+    /**
+     * Back-to-back regions from two calling threads at once: pool workers that spin after a region join whichever
+     * region is newest, possibly the other caller's; every region still runs each of its indices exactly once.
+     */
+    @Test
+    void regionsJoinedBySpinningWorkersRunEveryIndexOnce() throws Exception {
+        int before = Parallel.numThreads();
+        Parallel.setNumThreads(2);
+        try {
+            java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                for (int caller = 0; caller < 2; caller++) {
+                    done.add(callers.submit(() -> {
+                        for (int region = 0; region < 500; region++) {
+                            int n = 8 + region % 5;
+                            AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                            Parallel.forRangeShared(n, 1, (s, e) -> {
+                                for (int i = s; i < e; i++) hits.incrementAndGet(i);
+                            });
+                            for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "region " + region + " index " + i);
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : done) f.get();
+            } finally {
+                callers.shutdown();
+            }
+        } finally {
+            Parallel.setNumThreads(before);
+        }
+    }
+
     @Test
     void aFailingPieceIsRethrownAfterTheOthersFinish() {
         int before = Parallel.numThreads();

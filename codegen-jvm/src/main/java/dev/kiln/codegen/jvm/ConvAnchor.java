@@ -130,7 +130,16 @@ final class ConvAnchor extends GemmAnchor {
         final int[] koff;
         final int units;
         final Parallel.RangeBody directBody;
-        /** The direct form's result array of the call in progress (read by {@link #directBody} on every thread). */
+        /**
+         * The Winograd form's input transform over images and output transform over output planes, as range bodies
+         * for sharing between threads like {@link #directBody}; null for the other forms.
+         */
+        final Parallel.RangeBody transformIn;
+        final Parallel.RangeBody transformOut;
+        /**
+         * The direct and Winograd forms' result array of the call in progress (read by {@link #directBody} and
+         * {@link #transformOut} on every thread).
+         */
         float[] target;
         /** The gate of the Vector API kernel this state runs, or null for the BLAS form. */
         final AnchorGate gate;
@@ -178,7 +187,11 @@ final class ConvAnchor extends GemmAnchor {
                     scratch = new float[ow < DirectConv.WIDTH ? units * DirectConv.WIDTH : 0];
                     directBody = (u0, u1) -> a.winograd.run(vt, c, a.cg, pitch, koff, n, oh, ow, m, scratch, u0,
                             u1);
+                    transformIn = (b0, b1) -> WinogradRows.transformInput(padded, n, c, oh, pitch, vt, b0, b1);
+                    transformOut = (p0, p1) -> a.winograd.transformOutput(m, n, oh, ow, target, p0, p1);
                 } else {
+                    transformIn = null;
+                    transformOut = null;
                     vt = null;
                     m = null;
                     koff = new int[k];
@@ -212,6 +225,8 @@ final class ConvAnchor extends GemmAnchor {
             koff = null;
             units = 0;
             directBody = null;
+            transformIn = null;
+            transformOut = null;
             wide = a.sh == 1 && a.sw == 1;
             lw = wide ? oh * wp : oh * ow;
             padded = wide && (a.ph > 0 || a.pw > 0) ? new float[n * c * hp * wp] : null;
@@ -388,7 +403,7 @@ final class ConvAnchor extends GemmAnchor {
         int panels = PanelGemm.panels(cols);
         boolean split = (long) og * cols * cg * kh * kw >= GemmCall.SPLIT_FMAS && Parallel.numThreads() > 1 && panels > 1;
         for (int g = 0; g < groups; g++) {
-            if (split) Parallel.forRange(panels, 1, s.panelBodies[g]);
+            if (split) Parallel.forRangeShared(panels, sharePiece(panels), s.panelBodies[g]);
             else s.panelBodies[g].run(0, panels);
         }
         float[] out = result(f, slot, n * o * l);
@@ -409,7 +424,8 @@ final class ConvAnchor extends GemmAnchor {
      * in pieces of up to one walk of units ({@link Parallel#forRangeShared}: the calling thread works too and never
      * waits for a late worker except for the piece it is running) when the product has at least
      * {@link #DIRECT_SPLIT_FMAS} multiply-adds.
-     * The Winograd form transforms the input before and the output after the products, on the calling thread.
+     * The Winograd form transforms the input before and the output after the products, shared the same way (by
+     * images, then by output planes, {@link #shareOrRun}).
      */
     private float[] directConv(Frame f, int slot, State s, Tensor x) {
         float[] src = (float[]) x.storage().array();
@@ -434,22 +450,32 @@ final class ConvAnchor extends GemmAnchor {
             }
         }
         float[] out = result(f, slot, s.n * o * s.oh * s.ow);
-        if (s.vt != null) WinogradRows.transformInput(p, s.n, s.c, s.oh, s.pitch, s.vt);
-        else s.target = out;
+        s.target = out;
         long fmas = winograd != null ? winograd.fmas(s.n, s.oh, s.ow) : direct.fmas(s.n, s.oh, s.ow);
         boolean split = fmas >= DIRECT_SPLIT_FMAS && Parallel.numThreads() > 1 && s.units > 1;
+        // The Winograd transforms are shared too, by images and by output planes: left on the
+        // calling thread they were ~20 % of resnet_block's call at batch 32, the part two threads could not halve.
+        if (s.vt != null) shareOrRun(split, s.n, s.transformIn);
         if (split) {
             // Direct form: pieces of one walk (DirectConv.unitsPerWalk: 28 units at K = 9, 1 from K = 256), but at
             // least 4 pieces a thread so that a late worker still gets a share; Winograd: unit by unit.
-            int piece = winograd != null ? 1
-                    : Math.max(1, Math.min(direct.unitsPerWalk(), s.units / (4 * Parallel.numThreads())));
+            int piece = winograd != null ? 1 : Math.min(direct.unitsPerWalk(), sharePiece(s.units));
             Parallel.forRangeShared(s.units, piece, s.directBody);
         } else {
             s.directBody.run(0, s.units);
         }
-        if (s.vt != null) winograd.transformOutput(s.m, s.n, s.oh, s.ow, out);
+        if (s.vt != null) shareOrRun(split, s.n * o, s.transformOut);
         s.target = null;
         return out;
+    }
+
+    /**
+     * {@code body} over {@code [0, n)}: when {@code split}, shared between the threads in pieces of
+     * {@link #sharePiece}.
+     */
+    private static void shareOrRun(boolean split, int n, Parallel.RangeBody body) {
+        if (split) Parallel.forRangeShared(n, sharePiece(n), body);
+        else body.run(0, n);
     }
 
     /** Keeps the first ow of every wp columns of a wide result: [O, N, oh, wp] -> [N, O, oh, ow]. */

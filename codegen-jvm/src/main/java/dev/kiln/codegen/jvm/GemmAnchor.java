@@ -1,6 +1,7 @@
 package dev.kiln.codegen.jvm;
 
 import dev.kiln.eager.KilnException;
+import dev.kiln.eager.Parallel;
 import dev.kiln.eager.Tensor;
 import dev.kiln.ir.DType;
 
@@ -57,4 +58,11 @@ abstract class GemmAnchor {
      * else a contiguous copy (allocates; only for views).
      */
     static Tensor dense(Tensor t) { return t.isContiguous() ? t : t.contiguous(); }
+
+    /**
+     * The piece size for sharing {@code n} indices (panels, row blocks, units) between {@link Parallel}'s threads: a
+     * quarter of a thread's share, at least one, so that a worker that wakes late still finds pieces left while each
+     * piece stays long enough to pay for taking it.
+     */
+    static int sharePiece(int n) { return Math.max(1, n / (4 * Parallel.numThreads())); }
 }

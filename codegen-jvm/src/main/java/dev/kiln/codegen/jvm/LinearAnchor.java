@@ -203,7 +203,9 @@ final class LinearAnchor extends GemmAnchor {
             int np = PanelGemm.panels(n);
             int threads = Parallel.numThreads();
             boolean byRows = np < threads && m >= 2 * ROW_BLOCK;
-            if ((long) m * n * k >= GemmCall.SPLIT_FMAS && threads > 1 && (np > 1 || byRows)) {
+            // The work counted as done: whole panels (10 columns cost as much as 16).
+            long fmas = (long) m * np * PanelGemm.WIDTH * k;
+            if (fmas >= GemmCall.SPLIT_FMAS && threads > 1 && (np > 1 || byRows)) {
                 s.x = (float[]) xd.storage().array();
                 s.xOff = xd.storageOffset();
                 s.ldx = ldx;
@@ -211,8 +213,9 @@ final class LinearAnchor extends GemmAnchor {
                 try {
                     // By panels when every thread gets one (each reads the input once more, from cache); else,
                     // e.g. a classifier's 10 outputs in one panel, by blocks of rows (each reads the weight).
-                    if (byRows) Parallel.forRange((m + ROW_BLOCK - 1) / ROW_BLOCK, 1, s.rowBody);
-                    else Parallel.forRange(np, 1, s.panelBody);
+                    int blocks = (m + ROW_BLOCK - 1) / ROW_BLOCK;
+                    if (byRows) Parallel.forRangeShared(blocks, sharePiece(blocks), s.rowBody);
+                    else Parallel.forRangeShared(np, sharePiece(np), s.panelBody);
                 } finally {
                     s.x = null;
                     s.out = null;

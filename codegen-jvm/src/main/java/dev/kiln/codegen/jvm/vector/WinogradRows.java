@@ -95,10 +95,18 @@ public final class WinogradRows {
      * along {@code x}.
      */
     public static void transformInput(float[] in, int n, int c, int oh, int wp, float[] vt) {
+        transformInput(in, n, c, oh, wp, vt, 0, n);
+    }
+
+    /**
+     * {@link #transformInput(float[], int, int, int, int, float[])} for images {@code [b0, b1)} only: disjoint image
+     * ranges write disjoint parts of {@code vt}, so they may run concurrently.
+     */
+    public static void transformInput(float[] in, int n, int c, int oh, int wp, float[] vt, int b0, int b1) {
         int th = tileRows(oh);
         int hb = 2 * th + 2;
         int plane = th * wp;
-        for (int b = 0; b < n; b++) {
+        for (int b = b0; b < b1; b++) {
             for (int ci = 0; ci < c; ci++) {
                 int src = (b * c + ci) * hb * wp;
                 int dst = (b * 4 * c + ci) * plane;
@@ -161,9 +169,17 @@ public final class WinogradRows {
      * below {@code oh}).
      */
     public void transformOutput(float[] m, int n, int oh, int ow, float[] out) {
+        transformOutput(m, n, oh, ow, out, 0, n * o);
+    }
+
+    /**
+     * {@link #transformOutput(float[], int, int, int, float[])} for output planes {@code [p0, p1)} only (plane
+     * {@code b·O + o}): disjoint plane ranges write disjoint parts of {@code out}, so they may run concurrently.
+     */
+    public void transformOutput(float[] m, int n, int oh, int ow, float[] out, int p0, int p1) {
         int th = tileRows(oh);
         int mSize = n * o * th * ow;
-        for (int bo = 0; bo < n * o; bo++) {
+        for (int bo = p0; bo < p1; bo++) {
             for (int ty = 0; ty < th; ty++) {
                 int src = (bo * th + ty) * ow;
                 int y0 = (bo * oh + 2 * ty) * ow;
