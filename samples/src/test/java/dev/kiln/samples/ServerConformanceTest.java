@@ -1,6 +1,5 @@
 package dev.kiln.samples;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.eager.Tensor;
@@ -76,7 +75,16 @@ class ServerConformanceTest {
             List<Object> shape = new ArrayList<>();
             for (long s : want.shape()) shape.add(s);
             assertEquals(shape, out.get("shape"), name + " output " + o + " shape");
-            assertArrayEquals(asDoubles(want), decoded((List<Object>) out.get("data"), want), name + " output " + o);
+            // Equal up to float32 rounding, not bit for bit: a model's GEMM/conv anchors switch between their
+            // Vector API and BLAS forms as warm-up gates open or a timing guard closes one (docs/codegen-jvm.md), and
+            // the two forms sum in different orders; the served and the in-process call may fall on either side.
+            double[] wantValues = asDoubles(want);
+            double[] got = decoded((List<Object>) out.get("data"), want);
+            assertEquals(wantValues.length, got.length, name + " output " + o + " length");
+            for (int i = 0; i < got.length; i++) {
+                double tol = 1e-6 * Math.max(1e-2, Math.abs(wantValues[i]));
+                assertEquals(wantValues[i], got[i], tol, name + " output " + o + " element " + i);
+            }
         }
     }
 

@@ -62,7 +62,8 @@ public final class AnchorWarmup {
     }
 
     /**
-     * The {@link DirectConv} probe: 3x3 kernels, 11 channels (6 + 5) and 2 groups of 7 (4 + 3), on whole units, and
+     * The {@link DirectConv} probe: 3x3 kernels, 11 channels (6 + 5) and 2 groups of 7 (4 + 3), on 2 and 3 input
+     * channels a group (an even and an odd reduction length), on whole units, and
      * while {@code partialUnits} says so also on rows narrower than a unit (one partial unit each).
      *
      * <p>Why partial units only on demand: measured on {@code resnet_block} (whole 16-column units), blocks that C2
@@ -80,12 +81,25 @@ public final class AnchorWarmup {
     }
 
     private static LongSupplier conv(java.util.function.BooleanSupplier partialUnits, int cg, boolean wino) {
-        ConvProblem[] whole = {new ConvProblem(11, 1, cg, 3, 2 * W, wino), new ConvProblem(14, 2, cg, 4, W, wino)};
+        // Every block kind (6 + 5 channels; groups of 4 + 3) on cg and cg + 1 input channels a group: an even and an
+        // odd reduction length, so the blocks' last single step (after the steps taken two at a time) is compiled
+        // too. With even lengths only, C2 left that step as an uncommon trap, and the first model with an odd K
+        // (mynet's 1·3·3) deoptimised the blocks and closed the gate (OddReductionConvAfterWarmupTest).
+        ConvProblem[] whole = new ConvProblem[4];
         // Rows narrower than a unit: the only ones with partial units (wider rows end with an overlapping whole one).
-        ConvProblem[] partial = {new ConvProblem(11, 1, cg, 3, W - 3, wino), new ConvProblem(14, 2, cg, 4, W - 5,
-                wino)};
-        return () -> whole[0].run() + whole[1].run()
-                + (partialUnits.getAsBoolean() ? partial[0].run() + partial[1].run() : 0);
+        ConvProblem[] partial = new ConvProblem[4];
+        for (int parity = 0; parity < 2; parity++) {
+            whole[2 * parity] = new ConvProblem(11, 1, cg + parity, 3, 2 * W, wino);
+            whole[2 * parity + 1] = new ConvProblem(14, 2, cg + parity, 4, W, wino);
+            partial[2 * parity] = new ConvProblem(11, 1, cg + parity, 3, W - 3, wino);
+            partial[2 * parity + 1] = new ConvProblem(14, 2, cg + parity, 4, W - 5, wino);
+        }
+        return () -> {
+            long fmas = 0;
+            for (ConvProblem p : whole) fmas += p.run();
+            if (partialUnits.getAsBoolean()) for (ConvProblem p : partial) fmas += p.run();
+            return fmas;
+        };
     }
 
     /**

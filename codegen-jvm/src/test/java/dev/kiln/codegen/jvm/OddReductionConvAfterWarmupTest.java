@@ -1,0 +1,67 @@
+package dev.kiln.codegen.jvm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.eager.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A direct convolution with an odd reduction length ({@code mynet}'s 1 input channel × 3 × 3 = 9) keeps the Vector
+ * API form after the warm-up: the {@link dev.kiln.codegen.jvm.vector.AnchorWarmup} probe runs an even and an odd
+ * {@code K}, so C2 compiles the blocks' last single reduction step. When the probe ran even lengths only, C2 left
+ * that step as an uncommon trap; the first odd-{@code K} call deoptimised the blocks, two slow calls closed the
+ * {@code DIRECT_CONV} gate and it warmed again (this test then fails: one demotion).
+ *
+ * <p>Other tests hold and open gates by hand, so the scenario runs in a child JVM of its own ({@link #main}); ~3 s.
+ */
+class OddReductionConvAfterWarmupTest {
+    /** Exit status of {@link #main} when the gate was demoted or never opened. */
+    static final int DEMOTED = 3;
+
+    private static final String CONV = """
+            graph(%x : f32[B, 1, 28, 28]):
+              %w : f32[16, 1, 3, 3] = param["w"]
+              %b : f32[16] = param["b"]
+              %1 : f32[B, 16, 26, 26] = aten::conv2d(%x, %w, %b, stride=[1, 1], padding=[0, 0], dilation=[1, 1], groups=1)
+              return (%1)
+            """;
+
+    @Test
+    void anOddReductionLengthDoesNotCloseTheDirectConvGate(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("stdout.txt");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                OddReductionConvAfterWarmupTest.class.getName());
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.redirectErrorStream(true).redirectOutput(out.toFile());
+        Process p = pb.start();
+        boolean ended = p.waitFor(180, TimeUnit.SECONDS);
+        if (!ended) p.destroyForcibly();
+        String log = Files.readString(out);
+        assertTrue(ended, "the child JVM did not end within 180 s; its output:\n" + log);
+        assertEquals(0, p.exitValue(), "child JVM exit status (" + DEMOTED + ": the DIRECT_CONV gate closed after the "
+                + "warm-up, or never opened); its output:\n" + log);
+    }
+
+    /** The child JVM: warm the conv anchor, call it 300 times, exit {@link #DEMOTED} if its gate was closed. */
+    public static void main(String[] args) {
+        Map<String, Tensor> consts = Map.of("w", Tensor.wrap(VectorBlockAfterAnchorTest.data(16 * 9, 0.5), 16, 1, 3, 3),
+                "b", Tensor.wrap(VectorBlockAfterAnchorTest.data(16, 0.1), 16));
+        CompiledModule m = JvmCompiler.compile(dev.kiln.ir.text.IrParser.parse(CONV), consts, CompileOptions.defaults());
+        Tensor x = Tensor.wrap(VectorBlockAfterAnchorTest.data(4 * 28 * 28, 1.0), 4, 1, 28, 28);
+        m.forward(x);
+        boolean warm = m.awaitWarm(Duration.ofSeconds(60));
+        long before = AnchorGate.DIRECT_CONV.demotions();
+        for (int i = 0; i < 300; i++) m.forward(x);
+        long demotions = AnchorGate.DIRECT_CONV.demotions() - before;
+        System.out.printf("warm=%s, DIRECT_CONV demotions after the warm-up: %d%n", warm, demotions);
+        System.exit(warm && demotions == 0 && AnchorGate.DIRECT_CONV.ready() ? 0 : DEMOTED);
+    }
+}
