@@ -1,14 +1,9 @@
 package dev.kiln.codegen.jvm;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.kiln.eager.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,19 +30,8 @@ class OddReductionConvAfterWarmupTest {
 
     @Test
     void anOddReductionLengthDoesNotCloseTheDirectConvGate(@TempDir Path dir) throws Exception {
-        Path out = dir.resolve("stdout.txt");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                OddReductionConvAfterWarmupTest.class.getName());
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        pb.redirectErrorStream(true).redirectOutput(out.toFile());
-        Process p = pb.start();
-        boolean ended = p.waitFor(180, TimeUnit.SECONDS);
-        if (!ended) p.destroyForcibly();
-        String log = Files.readString(out);
-        assertTrue(ended, "the child JVM did not end within 180 s; its output:\n" + log);
-        assertEquals(0, p.exitValue(), "child JVM exit status (" + DEMOTED + ": the DIRECT_CONV gate closed after the "
-                + "warm-up, or never opened); its output:\n" + log);
+        ChildJvm.assertRunsCleanly(OddReductionConvAfterWarmupTest.class, dir,
+                DEMOTED + ": the DIRECT_CONV gate closed after the warm-up, or never opened");
     }
 
     /** The child JVM: warm the conv anchor, call it 300 times, exit {@link #DEMOTED} if its gate was closed. */

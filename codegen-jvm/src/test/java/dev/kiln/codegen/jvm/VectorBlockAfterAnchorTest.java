@@ -1,19 +1,14 @@
 package dev.kiln.codegen.jvm;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.kiln.eager.Tensor;
 import dev.kiln.eager.interp.Interpreter;
 import dev.kiln.ir.graph.Graph;
 import dev.kiln.ir.text.IrParser;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,19 +74,8 @@ class VectorBlockAfterAnchorTest {
 
     @Test
     void aLargeVectorBlockWarmsUpAfterAGemmAnchorModelRanInTheSameJvm(@TempDir Path dir) throws Exception {
-        Path out = dir.resolve("stdout.txt");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                VectorBlockAfterAnchorTest.class.getName());
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        pb.redirectErrorStream(true).redirectOutput(out.toFile());
-        Process p = pb.start();
-        boolean ended = p.waitFor(180, TimeUnit.SECONDS);
-        if (!ended) p.destroyForcibly();
-        String log = Files.readString(out);
-        assertTrue(ended, "the child JVM did not end within 180 s; its output:\n" + log);
-        assertEquals(0, p.exitValue(), "child JVM exit status (" + NOT_WARM + ": the chain's vector block never "
-                + "became ready after the anchor model ran); its output:\n" + log);
+        ChildJvm.assertRunsCleanly(VectorBlockAfterAnchorTest.class, dir,
+                NOT_WARM + ": the chain's vector block never became ready after the anchor model ran");
     }
 
     static float[] data(int n, double scale) {

@@ -1,9 +1,10 @@
 package dev.kiln.eager.kernels;
 
 /**
- * Double-precision sums over one row of float32 values, for the float32 normalisation kernels: {@code Σ x} and
- * {@code Σ (x - mean)²}. Each sum runs in four interleaved partial sums (elements {@code i ≡ 0, 1, 2, 3 mod 4}),
- * added as {@code (s0 + s1) + (s2 + s3)} at the end, then the remaining elements in order.
+ * Double-precision sums over one row of float32 values: {@code Σ x} ({@code sum}'s rows in {@code SumReduction},
+ * {@code layer_norm}'s mean) and {@code Σ (x - mean)²} ({@code layer_norm}'s variance). Each sum runs in four
+ * interleaved partial sums (elements {@code i ≡ 0, 1, 2, 3 mod 4}), the elements past the last multiple of 4 go into
+ * the first, and the four are added as {@code (s0 + s1) + (s2 + s3)}.
  *
  * <p>Why: one accumulator makes every addition wait for the previous one (4 cycles on current x86 cores), so a
  * 64-value row of {@code layer_norm} took ~500 cycles for its two sums; four chains overlap. The order differs
@@ -26,9 +27,8 @@ final class RowSums {
             s2 += x[base + i + 2];
             s3 += x[base + i + 3];
         }
-        double s = (s0 + s1) + (s2 + s3);
-        for (; i < d; i++) s += x[base + i];
-        return s;
+        for (; i < d; i++) s0 += x[base + i];
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** {@code Σ (x[base + i] - mean)²} for {@code i < d}, in double. */
@@ -48,11 +48,10 @@ final class RowSums {
             s2 += c * c;
             s3 += e * e;
         }
-        double s = (s0 + s1) + (s2 + s3);
         for (; i < d; i++) {
             double a = x[base + i] - mean;
-            s += a * a;
+            s0 += a * a;
         }
-        return s;
+        return (s0 + s1) + (s2 + s3);
     }
 }

@@ -65,22 +65,7 @@ final class SumReduction {
     }
 
     private record FloatSource(float[] x, int base) implements Source {
-        @Override public double sum(int off, int n) {
-            int p = base + off;
-            double s0 = 0;
-            double s1 = 0;
-            double s2 = 0;
-            double s3 = 0;
-            int i = 0;
-            for (; i + 3 < n; i += 4) {
-                s0 += x[p + i];
-                s1 += x[p + i + 1];
-                s2 += x[p + i + 2];
-                s3 += x[p + i + 3];
-            }
-            for (; i < n; i++) s0 += x[p + i];
-            return (s0 + s1) + (s2 + s3);
-        }
+        @Override public double sum(int off, int n) { return RowSums.sum(x, base + off, n); }
 
         @Override public void addInto(double[] acc, int off, int n) {
             int p = base + off;
