@@ -16,14 +16,18 @@ final class ChildJvm {
     private ChildJvm() {}
 
     /**
-     * Runs {@code mainClass} and asserts it ends within 180 s with exit status 0; {@code failure} says what a
-     * non-zero status means. The child's output is in the assertion messages.
+     * Runs {@code mainClass} (with {@code jvmOptions} before it) and asserts it ends within 180 s with exit status 0;
+     * {@code failure} says what a non-zero status means. The child's output is in the assertion messages.
      */
-    static void assertRunsCleanly(Class<?> mainClass, Path dir, String failure) throws IOException, InterruptedException {
+    static void assertRunsCleanly(Class<?> mainClass, Path dir, String failure, String... jvmOptions)
+            throws IOException, InterruptedException {
         Path out = dir.resolve("stdout.txt");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                mainClass.getName());
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "--add-modules",
+                "jdk.incubator.vector", "-cp", System.getProperty("java.class.path")));
+        command.addAll(java.util.List.of(jvmOptions));
+        command.add(mainClass.getName());
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.redirectErrorStream(true).redirectOutput(out.toFile());
         Process p = pb.start();
