@@ -85,12 +85,16 @@ public final class Parallel {
             return;
         }
         Shared job = new Shared(n, Math.max(1, piece), body);
-        current = job;
+        current.set(job);
         // Workers still spinning after the previous region join this one through `current`; wake only the rest.
         int wake = Math.min(threads - 1, pieces - 1) - (LINGER_NANOS > 0 ? lingering.get() : 0);
         for (int i = wake; i > 0; i--) p.execute(() -> runAndLinger(job));
-        job.run();
-        job.await();
+        try {
+            job.run();
+            job.await();
+        } finally {
+            current.compareAndSet(job, null); // the finished region's body (and what it holds) is not kept alive
+        }
     }
 
     /**
@@ -101,8 +105,12 @@ public final class Parallel {
      * and two threads were no faster than one. ONNX Runtime's pool spins between regions the same way.
      */
     private static final long LINGER_NANOS = spinMicros() * 1000L;
-    /** The latest region started (read by spinning workers; a region it replaced is finished by its own caller). */
-    private static volatile Shared current;
+    /**
+     * The latest region started and not yet finished, or null (read by spinning workers; a region it replaced is
+     * finished by its own caller).
+     */
+    private static final java.util.concurrent.atomic.AtomicReference<Shared> current =
+            new java.util.concurrent.atomic.AtomicReference<>();
     /** Workers spinning in {@link #runAndLinger}. */
     private static final java.util.concurrent.atomic.AtomicInteger lingering =
             new java.util.concurrent.atomic.AtomicInteger();
@@ -119,7 +127,7 @@ public final class Parallel {
             Shared seen = job;
             long until = System.nanoTime() + LINGER_NANOS;
             while (System.nanoTime() < until) {
-                Shared next = current;
+                Shared next = current.get();
                 if (next != seen && next != null) {
                     next.run();
                     seen = next;
