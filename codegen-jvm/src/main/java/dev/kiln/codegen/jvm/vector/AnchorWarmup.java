@@ -168,9 +168,15 @@ public final class AnchorWarmup {
                 direct.run(in, c * plane, cg * plane, pitch, koff, n, oh, ow, out, scratch, 0, units);
                 return direct.fmas(n, oh, ow);
             }
-            WinogradRows.transformInput(in, n, c, oh, pitch, vt);
+            // The transforms through the range entry points the anchor calls, in two pieces as when it shares them
+            // between threads: warming only the whole-range overloads left these to the interpreter (C2 inlined
+            // them into the overloads), and the anchor's calls of them ran boxed.
+            WinogradRows.transformInput(in, n, c, oh, pitch, vt, 0, 1);
+            WinogradRows.transformInput(in, n, c, oh, pitch, vt, 1, n);
             winograd.run(vt, c, cg, pitch, koff, n, oh, ow, m, scratch, 0, units);
-            winograd.transformOutput(m, n, oh, ow, out);
+            int planes = out.length / (oh * ow); // n·O output planes
+            winograd.transformOutput(m, n, oh, ow, out, 0, planes / 2);
+            winograd.transformOutput(m, n, oh, ow, out, planes / 2, planes);
             return winograd.fmas(n, oh, ow);
         }
     }
