@@ -575,17 +575,7 @@ class GemmAnchorTest {
                 int k = sh[1];
                 int n = sh[2];
                 assertTrue((long) rows * k * n >= GemmCall.SPLIT_FMAS);
-                String ir = "graph(%x : f32[B, " + k + "]):\n  %w : f32[" + n + ", " + k + "] = param[\"w\"]\n"
-                        + "  %b : f32[" + n + "] = param[\"b\"]\n"
-                        + "  %1 : f32[B, " + n + "] = aten::linear(%x, %w, %b)\n  return (%1)\n";
-                float[] w = ramp(n * k, 0.1, 0.5);
-                float[] b = ramp(n, 1, 0.2);
-                try (CompiledModule m = JvmCompiler.compile(IrParser.parse(ir),
-                        Map.of("w", Tensor.wrap(w, n, k), "b", Tensor.wrap(b, n)), options)) {
-                    float[] x = ramp(rows * k, 1, 0.3);
-                    assertClose(linearRef(x, rows, k, w, n, b), values(m.forward(Tensor.wrap(x, rows, k)).get(0)), 1e-5,
-                            rows + "x" + k + "x" + n);
-                }
+                checkBiasedLinear(rows, k, n, options, 1);
             }
             // 16 x 90 x 29700 columns: split sgemm (SCALAR), split panels (AUTO)
             checkConv(16, 1, 1, 1, 1, true, new int[] {300}, options);
@@ -612,23 +602,31 @@ class GemmAnchorTest {
                 int k = sh[1];
                 int n = sh[2];
                 assertTrue((long) rows * k * n >= GemmCall.SPLIT_FMAS && n < PanelGemm.WIDTH);
-                String ir = "graph(%x : f32[B, " + k + "]):\n  %w : f32[" + n + ", " + k + "] = param[\"w\"]\n"
-                        + "  %b : f32[" + n + "] = param[\"b\"]\n"
-                        + "  %1 : f32[B, " + n + "] = aten::linear(%x, %w, %b)\n  return (%1)\n";
-                float[] w = ramp(n * k, 0.1, 0.5);
-                float[] b = ramp(n, 1, 0.2);
-                try (CompiledModule m = JvmCompiler.compile(IrParser.parse(ir),
-                        Map.of("w", Tensor.wrap(w, n, k), "b", Tensor.wrap(b, n)), CHECKED)) {
-                    float[] x = ramp(rows * k, 1, 0.3);
-                    for (int call = 0; call < 3; call++) {
-                        assertClose(linearRef(x, rows, k, w, n, b), values(m.forward(Tensor.wrap(x, rows, k)).get(0)),
-                                1e-5, rows + "x" + k + "x" + n + " call " + call);
-                    }
-                }
+                checkBiasedLinear(rows, k, n, CHECKED, 3);
             }
         } finally {
             AnchorGate.PANEL_GEMM.reset();
             Parallel.setNumThreads(before);
+        }
+    }
+
+    /**
+     * A biased {@code linear} of {@code k} → {@code n} features compiled with {@code options}, called {@code calls}
+     * times on {@code rows} rows, against float64.
+     */
+    private static void checkBiasedLinear(int rows, int k, int n, CompileOptions options, int calls) {
+        String ir = "graph(%x : f32[B, " + k + "]):\n  %w : f32[" + n + ", " + k + "] = param[\"w\"]\n"
+                + "  %b : f32[" + n + "] = param[\"b\"]\n"
+                + "  %1 : f32[B, " + n + "] = aten::linear(%x, %w, %b)\n  return (%1)\n";
+        float[] w = ramp(n * k, 0.1, 0.5);
+        float[] b = ramp(n, 1, 0.2);
+        try (CompiledModule m = JvmCompiler.compile(IrParser.parse(ir),
+                Map.of("w", Tensor.wrap(w, n, k), "b", Tensor.wrap(b, n)), options)) {
+            float[] x = ramp(rows * k, 1, 0.3);
+            for (int call = 0; call < calls; call++) {
+                assertClose(linearRef(x, rows, k, w, n, b), values(m.forward(Tensor.wrap(x, rows, k)).get(0)), 1e-5,
+                        rows + "x" + k + "x" + n + " call " + call);
+            }
         }
     }
 
