@@ -170,18 +170,7 @@ class DirectConvTest {
             // Unit by unit, alternating threads: neighbouring, overlapping units on different threads at once.
             for (int rep = 0; rep < 20; rep++) {
                 float[] out = new float[cv.outLen];
-                List<Future<?>> fs = new ArrayList<>();
-                for (int t = 0; t < 2; t++) {
-                    int parity = t;
-                    fs.add(pool.submit(() -> {
-                        for (int u = parity; u < cv.units; u += 2) {
-                            cv.conv.run(cv.padded, cv.inImage, cv.inGroup, cv.wp, cv.koff, cv.n, cv.oh, cv.ow, out,
-                                    new float[0], u, u + 1);
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : fs) f.get();
+                interleave(cv, pool, out, new float[0]);
                 cv.check(out, "interleaved rep " + rep);
             }
         } finally {
@@ -201,19 +190,8 @@ class DirectConvTest {
             for (int rep = 0; rep < 50; rep++) {
                 float[] out = new float[cv.outLen];
                 float[] scratch = new float[cv.units * DirectConv.WIDTH];
-                List<Future<?>> fs = new ArrayList<>();
-                for (int t = 0; t < 2; t++) {
-                    int parity = t;
-                    fs.add(pool.submit(() -> {
-                        // Every other unit, so both threads store partial units through the scratch at once.
-                        for (int u = parity; u < cv.units; u += 2) {
-                            cv.conv.run(cv.padded, cv.inImage, cv.inGroup, cv.wp, cv.koff, cv.n, cv.oh, cv.ow, out,
-                                    scratch, u, u + 1);
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : fs) f.get();
+                // Every other unit, so both threads store partial units through the scratch at once.
+                interleave(cv, pool, out, scratch);
                 assertArrayEquals(one, out, "rep " + rep);
             }
         } finally {
@@ -345,5 +323,21 @@ class DirectConvTest {
                 }
             }
         }
+    }
+
+    /** Runs {@code cv}'s units on two threads of {@code pool}, even units on one and odd on the other, at once. */
+    private static void interleave(Conv cv, ExecutorService pool, float[] out, float[] scratch) throws Exception {
+        List<Future<?>> fs = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int parity = t;
+            fs.add(pool.submit(() -> {
+                for (int u = parity; u < cv.units; u += 2) {
+                    cv.conv.run(cv.padded, cv.inImage, cv.inGroup, cv.wp, cv.koff, cv.n, cv.oh, cv.ow, out, scratch,
+                            u, u + 1);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : fs) f.get();
     }
 }
